@@ -25,6 +25,7 @@ from argmine.document import (
     Unit,
 )
 from argmine.errors import ArgmineError, ArgmineWarning
+from argmine.segment import segment
 
 if TYPE_CHECKING:
     from argmine.miner import Miner
@@ -55,10 +56,3 @@ def load(name_or_path: str | None = None, **kwargs: Any) -> Miner:
     from argmine.miner import Miner
 
     return Miner.load(name_or_path, **kwargs)
-
-
-def segment(text: str, *, id: str = "") -> Document:
-    """Split ``text`` into paragraph and sentence units (see :mod:`argmine.segment`)."""
-    from argmine.segment import segment as _segment
-
-    return _segment(text, id=id)

@@ -207,17 +207,22 @@ class Document:
         """
         units = [Unit(s, e, label=lab) for s, e, lab in spans]
         rels = [Relation(units[c], units[p], lab) for c, p, lab in links]
-        return cls(text, id=id, units=tuple(units), relations=tuple(rels),
-                   metadata=dict(metadata or {}))
+        return cls(
+            text, id=id, units=tuple(units), relations=tuple(rels), metadata=dict(metadata or {})
+        )
 
     def with_annotations(
         self, units: Sequence[Unit], relations: Sequence[Relation] = ()
     ) -> Document:
         """A copy of this document with other units and relations (ids reassigned)."""
         units = [replace(u, id="") for u in units]
-        return Document(self.text, id=self.id, units=tuple(units),
-                        relations=tuple(self._rebind(r, units) for r in relations),
-                        metadata=dict(self.metadata))
+        return Document(
+            self.text,
+            id=self.id,
+            units=tuple(units),
+            relations=tuple(self._rebind(r, units) for r in relations),
+            metadata=dict(self.metadata),
+        )
 
     # -- views --------------------------------------------------------------------------
 
@@ -269,8 +274,13 @@ class Document:
         units = {}
         for u in data.get("units", ()):
             units[u["id"]] = Unit(
-                int(u["start"]), int(u["end"]), label=u.get("label"), score=u.get("score"),
-                source_label=u.get("source_label"), id=u["id"], text=u.get("text", ""),
+                int(u["start"]),
+                int(u["end"]),
+                label=u.get("label"),
+                score=u.get("score"),
+                source_label=u.get("source_label"),
+                id=u["id"],
+                text=u.get("text", ""),
             )
         rels = []
         for r in data.get("relations", ()):
@@ -278,10 +288,22 @@ class Document:
                 src, trg = units[r["source"]], units[r["target"]]
             except KeyError as e:
                 raise ValueError(f"Relation refers to unknown unit id {e.args[0]!r}.") from e
-            rels.append(Relation(src, trg, r.get("label", "support"), score=r.get("score"),
-                                 source_label=r.get("source_label")))
-        return cls(data["text"], id=data.get("id", ""), units=tuple(units.values()),
-                   relations=tuple(rels), metadata=dict(data.get("metadata") or {}))
+            rels.append(
+                Relation(
+                    src,
+                    trg,
+                    r.get("label", "support"),
+                    score=r.get("score"),
+                    source_label=r.get("source_label"),
+                )
+            )
+        return cls(
+            data["text"],
+            id=data.get("id", ""),
+            units=tuple(units.values()),
+            relations=tuple(rels),
+            metadata=dict(data.get("metadata") or {}),
+        )
 
     def to_json(self, **kwargs: Any) -> str:
         """:meth:`to_dict` as a JSON string (keyword arguments go to :func:`json.dumps`)."""
@@ -316,9 +338,13 @@ class ArgumentTree:
     @property
     def roots(self) -> tuple[Unit, ...]:
         """Argumentative units without a parent, conclusions first."""
-        tops = [u for u in self._doc.units
-                if u.id not in self._parent and u.label not in (None, "none")
-                and (self._children[u.id] or u.label == "conclusion")]
+        tops = [
+            u
+            for u in self._doc.units
+            if u.id not in self._parent
+            and u.label not in (None, "none")
+            and (self._children[u.id] or u.label == "conclusion")
+        ]
         return tuple(sorted(tops, key=lambda u: (u.label != "conclusion", u.start)))
 
     @property

@@ -1,0 +1,622 @@
+"""Training data that looks like the web: corpus texts wrapped in page furniture.
+
+The benchmark corpora are clean essays and abstracts. Text scraped from the web comes
+with navigation, alert and notification lines, bylines, photo captions, section
+headings, advertisements and cookie notices around and inside the body. A model
+trained on clean text only labels that furniture as argumentative, and its position
+cues (the conclusion sits in the last paragraph) break when a page ends with a menu.
+
+:func:`webify` rebuilds a labelled document as a web page would show it:
+
+* page furniture before and after the body, and occasionally between paragraphs, all
+  labelled ``none``. It is generated from templates of the kinds of furniture common on
+  news sites, blogs and shops (menus, sign-up and notification prompts, share buttons,
+  bylines, dates, captions, consent notices, copyright lines) with random names,
+  sections and wording, so that the model learns the *kind*, not a fixed string;
+* section headings (short lines without a full stop, derived from the paragraph they
+  open or composed of its words) before some body paragraphs;
+* body paragraphs cut in two at a sentence boundary, so that a claim's premises may sit
+  in the next paragraph of its section.
+
+The argumentative units and their relations are carried over unchanged (offsets
+shifted). None of this is keyed to any test text.
+
+Example:
+    >>> import random
+    >>> from argmine.document import Document
+    >>> doc = Document.build("Cars should be banned. They pollute.\\nSo ban them.",
+    ...     spans=[(0, 22, "claim"), (23, 36, "premise"), (37, 49, "conclusion")],
+    ...     links=[(1, 0, "support"), (0, 2, "support")])
+    >>> page = webify(doc, random.Random(3))
+    >>> sorted(u.text for u in page.units if u.label != "none")
+    ['Cars should be banned.', 'So ban them.', 'They pollute.']
+    >>> len(page.relations)
+    2
+    >>> any(u.label == "none" for u in page.units)
+    True
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+
+from argmine.document import Document, Relation, Unit
+
+_SECTIONS = [
+    "Home",
+    "World",
+    "Politics",
+    "Business",
+    "Markets",
+    "Tech",
+    "Science",
+    "Health",
+    "Sport",
+    "Sports",
+    "Opinion",
+    "Culture",
+    "Travel",
+    "Video",
+    "Podcasts",
+    "Lifestyle",
+    "Entertainment",
+    "Education",
+    "Local",
+    "Weather",
+    "Cricket",
+    "Football",
+    "Elections",
+    "Climate",
+    "Money",
+    "Cars",
+    "Books",
+]
+_ACTIONS = [
+    "Search",
+    "Menu",
+    "Sign in",
+    "Log in",
+    "Subscribe",
+    "Register",
+    "Login",
+    "Newsletter",
+    "Account",
+    "Close",
+    "Share",
+    "Print",
+    "Email",
+    "Comments",
+    "Back to top",
+    "Next",
+    "Previous",
+    "More",
+    "Latest",
+    "Trending",
+    "Live",
+    "Top stories",
+    "Read more",
+    "Show more",
+    "Load more",
+    "Follow",
+]
+_BULLETS = ["", "", "• ", "» ", "› ", "- ", "* ", "| ", "≡ "]
+_NETWORKS = [
+    "Facebook",
+    "Twitter",
+    "X",
+    "WhatsApp",
+    "LinkedIn",
+    "Telegram",
+    "Instagram",
+    "YouTube",
+    "Reddit",
+    "Pinterest",
+]
+_SITE_WORDS = [
+    "Daily",
+    "Global",
+    "Metro",
+    "Herald",
+    "Times",
+    "Post",
+    "Chronicle",
+    "Tribune",
+    "Express",
+    "Observer",
+    "Ledger",
+    "Gazette",
+    "Journal",
+    "Wire",
+    "Insider",
+    "Digest",
+    "Bulletin",
+    "Courier",
+    "Today",
+    "Live",
+    "Now",
+    "Star",
+]
+_SITE_NOUNS = ["News", "Media", "Online", "Network", "Press", "Report", "Desk", "Hub"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "mu",
+    "sen",
+    "la",
+    "vi",
+    "no",
+    "dar",
+    "el",
+    "an",
+    "ko",
+    "mi",
+    "ra",
+    "sha",
+    "ti",
+    "be",
+    "lo",
+    "ham",
+    "ne",
+    "ja",
+    "su",
+    "per",
+    "os",
+]
+
+_PROMPTS = [
+    "{verb} for {freq} updates",
+    "{verb} to our {freq} newsletter",
+    "{verb} {freq} alerts",
+    "Get {freq} news updates",
+    "Never miss a story",
+    "Stay informed with {freq} headlines",
+    "Turn on notifications",
+    "Allow notifications",
+    "Enable push alerts",
+    "Manage your alerts",
+    "Notification preferences",
+    "Download our app",
+    "Get the app",
+    "Read in app",
+    "Listen to this article",
+    "Follow us on {net}",
+    "Share on {net}",
+    "Join us on {net}",
+    "Share this article",
+    "Copy link",
+    "Save for later",
+    "Add to reading list",
+    "Recommended for you",
+    "Most read",
+    "Editor's picks",
+    "Related stories",
+    "You may also like",
+    "Advertisement",
+    "Sponsored content",
+    "Scroll to continue",
+    "Continue reading",
+    "Skip to main content",
+    "Accept",
+    "Reject all",
+    "Manage preferences",
+    "Got it",
+]
+_UI_QUESTIONS = [
+    "Do you want to {ui_verb} {ui_obj}?",
+    "Would you like to {ui_verb} {ui_obj}?",
+    "Are you sure you want to {ui_verb} {ui_obj}?",
+    "Want to {ui_verb} {ui_obj}?",
+    "Allow this site to {ui_verb} {ui_obj}?",
+]
+_UI_VERBS = [
+    "receive",
+    "turn off",
+    "save",
+    "reset",
+    "delete",
+    "enable",
+    "see",
+    "unsubscribe from",
+    "manage",
+    "mute",
+]
+_UI_OBJS = [
+    "notifications",
+    "these alerts",
+    "your reading history",
+    "all saved items",
+    "push messages from this site",
+    "browser notifications",
+    "your preferences",
+    "breaking news alerts",
+    "the latest headlines",
+]
+_CONSENT = [
+    "This site uses cookies to {goal}.",
+    "We and our partners use cookies and similar technologies to {goal}.",
+    "Cookies help us {goal}.",
+    "Some of these cookies are set by third-party services such as {what}.",
+    "Third parties may use them to {track}.",
+    "By continuing to {browse}, you agree to our use of cookies.",
+    "If you keep {browse2}, we will assume that you accept all cookies.",
+    "You can change your {pref} at any time.",
+    "You can withdraw your consent at any time from the {pref} page.",
+    "For more information, see our {policy}.",
+    "Read our {policy} to learn how we handle your data.",
+    "We process personal data in line with our {policy}.",
+    "Essential cookies are needed for the site to work.",
+    "Analytics cookies help us understand how visitors use our pages.",
+]
+_FILL = {
+    "goal": [
+        "improve your experience",
+        "personalise content and ads",
+        "analyse our traffic",
+        "give you the best service on our website",
+        "remember your settings",
+        "measure how our pages are used",
+    ],
+    "what": [
+        "social media platforms",
+        "advertising networks",
+        "video players",
+        "analytics providers",
+        "embedded content providers",
+    ],
+    "track": [
+        "follow your activity across other websites",
+        "show you relevant ads",
+        "build a profile of your interests",
+        "measure the performance of campaigns",
+    ],
+    "browse": ["browse", "use this site", "navigate our pages", "scroll this page"],
+    "browse2": [
+        "browsing without changing your settings",
+        "using the site",
+        "reading without making a choice",
+    ],
+    "pref": ["cookie settings", "privacy settings", "consent preferences", "browser settings"],
+    "policy": [
+        "privacy policy",
+        "cookie policy",
+        "privacy notice",
+        "terms of use",
+        "data protection statement",
+    ],
+    "verb": ["Subscribe", "Sign up", "Register", "Opt in"],
+    "freq": ["daily", "weekly", "instant", "quick", "breaking", "free", "morning"],
+    "net": _NETWORKS,
+    "ui_verb": _UI_VERBS,
+    "ui_obj": _UI_OBJS,
+}
+_STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "and",
+    "or",
+    "that",
+    "this",
+    "is",
+    "are",
+    "be",
+    "it",
+    "its",
+    "for",
+    "on",
+    "with",
+    "as",
+    "by",
+    "at",
+    "from",
+    "but",
+    "not",
+    "we",
+    "they",
+    "i",
+    "you",
+    "he",
+    "she",
+    "their",
+    "our",
+    "which",
+    "who",
+    "also",
+    "so",
+    "because",
+    "however",
+    "therefore",
+    "moreover",
+    "firstly",
+    "secondly",
+    "finally",
+    "furthermore",
+    "although",
+    "while",
+    "if",
+    "more",
+    "most",
+    "can",
+    "will",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "should",
+    "would",
+    "could",
+    "there",
+    "these",
+    "those",
+    "such",
+    "than",
+    "then",
+    "all",
+    "many",
+    "some",
+    "other",
+    "one",
+    "first",
+}
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: rng.choice(_FILL[m.group(1)]), template)
+
+
+def _name(rng: random.Random) -> str:
+    def word() -> str:
+        return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+    return f"{word()} {word()}" if rng.random() < 0.8 else word()
+
+
+def _site(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.4:
+        return f"{_name(rng).split()[0]} {rng.choice(_SITE_NOUNS)}"
+    if r < 0.7:
+        return f"The {rng.choice(_SITE_WORDS)} {rng.choice(_SITE_WORDS)}"
+    return f"{rng.choice(_SITE_WORDS)}{rng.choice(_SITE_NOUNS)}"
+
+
+def _date(rng: random.Random) -> str:
+    d = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2005, 2026)}"
+    t = f"{rng.randint(1, 12)}:{rng.randint(0, 59):02d} {rng.choice(['AM', 'PM', 'IST', 'GMT'])}"
+    return rng.choice(
+        [
+            d,
+            f"Updated: {d}, {t}",
+            f"Published {d}",
+            f"{d} {t}",
+            f"Last updated on {d}",
+            f"{rng.randint(1, 59)} minutes ago",
+        ]
+    )
+
+
+def _nav_line(rng: random.Random) -> str:
+    r = rng.random()
+    bullet = rng.choice(_BULLETS)
+    if r < 0.35:
+        item = rng.choice(_SECTIONS + _ACTIONS)
+        return bullet + (item.lower() if rng.random() < 0.3 else item)
+    if r < 0.55:
+        items = rng.sample(_SECTIONS, rng.randint(3, 7))
+        return rng.choice([" | ", "  ", " · ", " / "]).join(items)
+    if r < 0.85:
+        line = _fill(rng.choice(_PROMPTS), rng)
+        return bullet + (line.lower() if rng.random() < 0.1 else line)
+    line = rng.choice(_PROMPTS + _ACTIONS + ["Settings", "Preferences", "Notifications"])
+    return _fill(line, rng) + rng.choice([" X", " ×", " ✕", ""])
+
+
+def _byline(rng: random.Random) -> str:
+    name = _name(rng)
+    return rng.choice(
+        [
+            f"By {name}",
+            f"Written by {name}",
+            f"{name}",
+            f"By {name} | {_site(rng)}",
+            f"Reported by {name}",
+            f"{name}, Staff Writer",
+            f"Author: {name}",
+        ]
+    )
+
+
+def _caption(rng: random.Random) -> str:
+    a, b = _name(rng), _name(rng)
+    return rng.choice(
+        [
+            f"{a} and {b}",
+            f"{a} (File photo)",
+            f"Photo: {a}",
+            f"{a} with {b}",
+            f"Image courtesy: {_site(rng)}",
+            f"{a} ({_site(rng)})",
+            f"File image of {a}",
+        ]
+    )
+
+
+def _consent(rng: random.Random) -> str:
+    n = rng.randint(2, 6)
+    sentences = [_fill(t, rng) for t in rng.sample(_CONSENT, n)]
+    tail = rng.choice(["", " Learn more", " Accept", " OK", " More info"])
+    return " ".join(sentences) + tail
+
+
+def _ui_question(rng: random.Random) -> str:
+    return _fill(rng.choice(_UI_QUESTIONS), rng)
+
+
+def _heading(paragraph: str, rng: random.Random) -> str:
+    """A section heading made from the words of the paragraph it opens."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", paragraph)]
+    content = [w for w in words if w.lower() not in _STOP]
+    if not content:
+        return rng.choice(_SECTIONS)
+    r = rng.random()
+    if r < 0.4 and len(words) > 4:
+        start = rng.randrange(0, max(len(words) - 3, 1))
+        head = words[start : start + rng.randint(2, 6)]
+    elif r < 0.7:
+        head = rng.sample(content, min(len(content), rng.randint(1, 3)))
+        head = [
+            head[0],
+            *([rng.choice(["and", "of", "for", "in"])] if len(head) > 1 else []),
+            *head[1:],
+        ]
+    else:
+        key = rng.choice(content)
+        head = rng.choice(
+            [
+                [key, "matters"],
+                ["Why", key, "counts"],
+                ["The", key, "question"],
+                [key.capitalize(), "first"],
+                ["On", key],
+                ["A", key, "reason"],
+            ]
+        )
+    text = " ".join(head)
+    return text[0].upper() + text[1:]
+
+
+def webify(doc: Document, rng: random.Random, *, furniture: float = 0.85) -> Document:
+    """``doc`` rebuilt as a web page (see the module docstring); labels carried over.
+
+    ``doc`` should have sentence units (as :func:`argmine.corpora.project_to_sentences`
+    gives). Text that no unit covers is kept as it was.
+    """
+    from argmine.segment import paragraph_spans
+
+    pars = paragraph_spans(doc.text)
+    if not pars:
+        return doc
+    # Each piece: (text, [(unit, relative start, relative end)]) ; None units = furniture.
+    pieces: list[tuple[str, list[tuple[Unit | None, int, int]]]] = []
+
+    def furniture_piece(text: str) -> None:
+        pieces.append((text, []))
+
+    by_par: list[list[Unit]] = [[] for _ in pars]
+    starts = [s for s, _ in pars]
+    import bisect
+
+    for u in doc.units:
+        by_par[max(bisect.bisect_right(starts, u.start) - 1, 0)].append(u)
+
+    if rng.random() < furniture:
+        for _ in range(rng.randint(1, 4)):
+            furniture_piece(_nav_line(rng))
+        if rng.random() < 0.3:
+            furniture_piece(_site(rng))
+    split_p = rng.choice([0.0, 0.2, 0.4])
+    heading_p = rng.choice([0.0, 0.3, 0.6, 0.9])
+    argumentative_seen = 0
+    for k, ((ps, pe), units) in enumerate(zip(pars, by_par, strict=True)):
+        is_arg = any(u.label not in (None, "none") for u in units)
+        if k == 1 and rng.random() < furniture:
+            if rng.random() < 0.6:
+                furniture_piece(_byline(rng))
+            if rng.random() < 0.3:
+                furniture_piece(_date(rng))
+            if rng.random() < 0.3:
+                furniture_piece(_caption(rng))
+        if is_arg and argumentative_seen > 0 and rng.random() < heading_p:
+            furniture_piece(_heading(doc.text[ps:pe], rng))
+        if is_arg:
+            argumentative_seen += 1
+        elif k > 1 and rng.random() < 0.1 * furniture:
+            furniture_piece(_caption(rng) if rng.random() < 0.5 else _nav_line(rng))
+        cut = None
+        if len(units) >= 3 and rng.random() < split_p:
+            cut = rng.randint(1, len(units) - 1)
+        groups = [units] if cut is None else [units[:cut], units[cut:]]
+        for g, group in enumerate(groups):
+            gs = ps if g == 0 else group[0].start
+            ge = pe if g == len(groups) - 1 else groups[g + 1][0].start
+            text = doc.text[gs:ge].rstrip()
+            pieces.append((text, [(u, u.start - gs, u.end - gs) for u in group]))
+    if rng.random() < furniture:
+        tail = [
+            lambda: _site(rng),
+            lambda: _nav_line(rng),
+            lambda: _nav_line(rng),
+            lambda: _ui_question(rng),
+            lambda: _consent(rng),
+            lambda: _date(rng),
+            lambda: f"© {rng.randint(2005, 2026)} {_site(rng)}. All rights reserved.",
+        ]
+        for _ in range(rng.randint(1, 7)):
+            furniture_piece(rng.choice(tail)())
+    sep = "\n\n" if rng.random() < 0.6 else "\n"
+    return _assemble(doc, pieces, sep)
+
+
+def _assemble(
+    doc: Document, pieces: list[tuple[str, list[tuple[Unit | None, int, int]]]], sep: str
+) -> Document:
+    from argmine.segment import segment
+
+    text_parts: list[str] = []
+    new_units: list[Unit] = []
+    mapping: dict[str, Unit] = {}
+    offset = 0
+    for text, units in pieces:
+        if text_parts:
+            text_parts.append(sep)
+            offset += len(sep)
+        text_parts.append(text)
+        if units:
+            for u, a, b in units:
+                assert u is not None
+                nu = replace(u, start=offset + a, end=offset + b, id="", text="")
+                mapping[u.id] = nu
+                new_units.append(nu)
+        else:
+            for s in segment(text).units:
+                new_units.append(
+                    Unit(
+                        offset + s.start, offset + s.end, label="none", source_label="web-furniture"
+                    )
+                )
+        offset += len(text)
+    relations = [
+        Relation(mapping[r.source.id], mapping[r.target.id], r.label, source_label=r.source_label)
+        for r in doc.relations
+        if r.source.id in mapping and r.target.id in mapping
+    ]
+    meta = {k: v for k, v in doc.metadata.items() if k != "paragraphs"}
+    meta["webified"] = True
+    return Document(
+        "".join(text_parts),
+        id=doc.id,
+        units=tuple(new_units),
+        relations=tuple(relations),
+        metadata=meta,
+    )

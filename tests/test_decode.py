@@ -1,0 +1,80 @@
+"""Tree decoding: exact, one conclusion root, label constraints respected."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from argmine.decode import ALLOWED_PARENTS, decode_tree
+
+
+def _is_tree(parents: list[int]) -> bool:
+    roots = [i for i, p in enumerate(parents) if p == -1]
+    if len(roots) != 1:
+        return False
+    for i in range(len(parents)):
+        seen, j = set(), i
+        while parents[j] != -1:
+            if j in seen:
+                return False
+            seen.add(j)
+            j = parents[j]
+    return True
+
+
+def _score(parents: list[int], link: np.ndarray, root: np.ndarray) -> float:
+    return sum(root[i] if p == -1 else link[i, p] for i, p in enumerate(parents))
+
+
+def _brute_force(link: np.ndarray, root: np.ndarray, roles: list[str]) -> float:
+    n = len(roles)
+    best = -np.inf
+    for parents in itertools.product(range(-1, n), repeat=n):
+        ps = list(parents)
+        if any(p == i for i, p in enumerate(ps)) or not _is_tree(ps):
+            continue
+        r = ps.index(-1)
+        if any(
+            p not in (-1, r) and roles[p] not in ALLOWED_PARENTS[roles[i]] for i, p in enumerate(ps)
+        ):
+            continue
+        best = max(best, _score(ps, link, root))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_decoding_finds_the_best_tree_like_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 5
+    roles = list(rng.choice(["conclusion", "claim", "premise"], size=n))
+    link = np.log(rng.dirichlet(np.ones(n), size=n))
+    root = np.log(rng.random(n))
+    parents = decode_tree(link, root, roles, candidates=n)
+    assert _is_tree(parents)
+    assert _score(parents, link, root) == pytest.approx(_brute_force(link, root, roles))
+
+
+def test_claims_never_hang_under_premises_and_conclusions_under_the_root() -> None:
+    rng = np.random.default_rng(0)
+    roles = ["conclusion", "claim", "premise", "conclusion", "claim", "premise"]
+    link = np.log(rng.dirichlet(np.ones(6), size=6))
+    root = np.array([0.0, -5, -5, -1, -5, -5])
+    parents = decode_tree(link, root, roles)
+    r = parents.index(-1)
+    for i, p in enumerate(parents):
+        if p >= 0 and p != r:
+            assert roles[p] in ALLOWED_PARENTS[roles[i]]
+    assert parents[3] == r or r == 3
+
+
+def test_small_inputs() -> None:
+    assert decode_tree(np.zeros((0, 0)), np.zeros(0), []) == []
+    assert decode_tree(np.zeros((1, 1)), np.zeros(1), ["premise"]) == [-1]
+
+
+def test_forest_mode_lets_several_units_stand_alone() -> None:
+    link = np.log(np.array([[1e-9, 0.5], [0.5, 1e-9]]))
+    parents = decode_tree(link, np.array([0.0, 0.0]), ["claim", "claim"], single_root=False)
+    assert parents == [-1, -1]

@@ -1,0 +1,122 @@
+"""The miner's machinery, on an untrained model: shapes, trees, inputs, errors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import argmine
+from argmine.document import UNIT_LABELS, Document, Unit
+from argmine.errors import ModelLoadError
+
+TEXT = (
+    "Home | News\n\nCities should ban cars from their centres. Cars pollute the air. "
+    "Noise harms sleep.\n\nSome say shops would suffer. But pedestrians spend more.\n\n"
+    "So a ban serves everyone.\n\nSubscribe"
+)
+
+
+def _check_tree(doc: Document) -> None:
+    arg = [u for u in doc.units if u.label != "none"]
+    assert all(u.label in UNIT_LABELS for u in doc.units)
+    if not arg:
+        assert not doc.relations
+        return
+    root = doc.tree.root
+    assert root is not None and root.label == "conclusion"
+    assert len(doc.tree.roots) == 1
+    walked = [u for u, _ in doc.tree.walk()]
+    assert sorted(u.id for u in walked) == sorted(u.id for u in arg)  # every arg unit, once
+    for rel in doc.relations:
+        assert rel.source.label != "none" and rel.target.label != "none"
+        assert rel.label in ("support", "attack")
+        if rel.source.label == "claim":
+            assert rel.target.label in ("conclusion", "claim")
+        assert rel.target.label != "premise" or rel.source.label == "premise"
+
+
+def test_text_becomes_a_labelled_document_with_one_tree(untrained_miner: Any) -> None:
+    doc = untrained_miner(TEXT)
+    assert doc.text == TEXT
+    assert len(doc.units) >= 8
+    assert all(u.score is not None and 0 <= u.score <= 1 for u in doc.units)
+    _check_tree(doc)
+
+
+def test_gold_units_are_labelled_not_resegmented(untrained_miner: Any) -> None:
+    gold = Document(TEXT, units=(Unit(13, 55), Unit(56, 75)))
+    doc = untrained_miner(gold)
+    assert [(u.start, u.end) for u in doc.units] == [(13, 55), (56, 75)]
+    _check_tree(doc)
+
+
+def test_all_argumentative_leaves_no_unit_none(untrained_model_dir: Path) -> None:
+    miner = argmine.load(str(untrained_model_dir), all_argumentative=True)
+    doc = miner(argmine.segment(TEXT))
+    assert all(u.label != "none" for u in doc.units)
+    _check_tree(doc)
+
+
+def test_pipe_keeps_order_and_batch_size_does_not_change_results(untrained_miner: Any) -> None:
+    texts = [TEXT, "One short claim.", "", TEXT.replace("cars", "lorries")]
+    one = [d.to_dict() for d in untrained_miner.pipe(texts, batch_size=1)]
+    many = [d.to_dict() for d in untrained_miner.pipe(texts, batch_size=3)]
+    assert [d["text"] for d in one] == texts
+    assert one == many
+
+
+def test_empty_text_gives_a_document_without_units(untrained_miner: Any) -> None:
+    for text in ("", "   \n\t "):
+        doc = untrained_miner(text)
+        assert doc.units == () and doc.relations == () and doc.tree.root is None
+
+
+def test_non_str_input_is_a_type_error(untrained_miner: Any) -> None:
+    with pytest.raises(TypeError, match="bytes"):
+        untrained_miner(b"text")
+
+
+def test_long_documents_are_mined_in_blocks_under_one_root(untrained_model_dir: Path) -> None:
+    miner = argmine.load(str(untrained_model_dir), max_units=10)
+    text = "\n\n".join(f"Point {i} matters. It has a reason. And a second one." for i in range(12))
+    doc = miner(text)
+    assert len(doc.units) == 36
+    _check_tree(doc)
+
+
+def test_unknown_script_is_processed_with_a_logged_warning(
+    untrained_miner: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="argmine"), pytest.warns(argmine.ArgmineWarning):
+        doc = untrained_miner("ᚠᚢᚦᚨᚱᚲ ᚷᚹᚺᚾ ᛁᛃᛇᛈ. ᛉᛊᛏᛒ ᛖᛗᛚᛜ ᛞᛟ.")
+    assert doc.units
+    assert any("unknown" in r.message for r in caplog.records)
+
+
+def test_a_missing_model_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        argmine.load(str(tmp_path / "nowhere"))
+
+
+def test_a_folder_without_weights_names_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelLoadError, match=r"model\.safetensors"):
+        argmine.load(str(tmp_path))
+
+
+def test_pickled_weights_are_refused_with_an_explanation(tmp_path: Path) -> None:
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not really a pickle")
+    with pytest.raises(ModelLoadError, match="pickle"):
+        argmine.load(str(tmp_path))
+
+
+def test_saved_model_reloads_to_the_same_predictions(
+    untrained_model_dir: Path, untrained_miner: Any, tmp_path: Path
+) -> None:
+    untrained_miner.model.save(tmp_path)
+    again = argmine.load(str(tmp_path))
+    assert again(TEXT).to_dict() == untrained_miner(TEXT).to_dict()
+    assert again.labels == list(UNIT_LABELS)
