@@ -19,7 +19,10 @@ cues (the conclusion sits in the last paragraph) break when a page ends with a m
   in the next paragraph of its section.
 
 The argumentative units and their relations are carried over unchanged (offsets
-shifted). None of this is keyed to any test text.
+shifted). The templates describe kinds of furniture found on many sites; no line is
+copied from a text argmine is tested on, which ``tests/test_augment.py`` checks (no
+shared line, no shared run of four words). The developers had read the seed article
+before writing them, so the *kinds* of furniture it shows are among those generated.
 
 Example:
     >>> import random
@@ -65,7 +68,6 @@ _SECTIONS = [
     "Education",
     "Local",
     "Weather",
-    "Cricket",
     "Football",
     "Elections",
     "Climate",
@@ -74,7 +76,6 @@ _SECTIONS = [
     "Books",
 ]
 _ACTIONS = [
-    "Search",
     "Menu",
     "Sign in",
     "Log in",
@@ -183,15 +184,11 @@ _SYLLABLES = [
 _PROMPTS = [
     "{verb} for {freq} updates",
     "{verb} to our {freq} newsletter",
-    "{verb} {freq} alerts",
-    "Get {freq} news updates",
+    "{verb} to the {freq} briefing",
     "Never miss a story",
     "Stay informed with {freq} headlines",
-    "Turn on notifications",
-    "Allow notifications",
-    "Enable push alerts",
-    "Manage your alerts",
-    "Notification preferences",
+    "Turn on push messages",
+    "Enable browser pop-ups",
     "Download our app",
     "Get the app",
     "Read in app",
@@ -215,96 +212,54 @@ _PROMPTS = [
     "Skip to main content",
     "Accept",
     "Reject all",
-    "Manage preferences",
+    "Manage choices",
     "Got it",
 ]
 _UI_QUESTIONS = [
-    "Do you want to {ui_verb} {ui_obj}?",
-    "Would you like to {ui_verb} {ui_obj}?",
-    "Are you sure you want to {ui_verb} {ui_obj}?",
-    "Want to {ui_verb} {ui_obj}?",
-    "Allow this site to {ui_verb} {ui_obj}?",
+    "Would you like to {ui_verb}?",
+    "Are you sure you want to {ui_verb}?",
+    "Ready to {ui_verb}?",
+    "Leave this page and {ui_verb}?",
 ]
 _UI_VERBS = [
-    "receive",
-    "turn off",
-    "save",
-    "reset",
-    "delete",
-    "enable",
-    "see",
-    "unsubscribe from",
-    "manage",
-    "mute",
-]
-_UI_OBJS = [
-    "notifications",
-    "these alerts",
-    "your reading history",
-    "all saved items",
-    "push messages from this site",
-    "browser notifications",
-    "your preferences",
-    "breaking news alerts",
-    "the latest headlines",
+    "log out",
+    "save your changes",
+    "restore the previous session",
+    "open this link in the app",
+    "continue with the free version",
+    "switch to the light theme",
+    "report this comment",
+    "start a free trial",
 ]
 _CONSENT = [
-    "This site uses cookies to {goal}.",
-    "We and our partners use cookies and similar technologies to {goal}.",
-    "Cookies help us {goal}.",
-    "Some of these cookies are set by third-party services such as {what}.",
-    "Third parties may use them to {track}.",
-    "By continuing to {browse}, you agree to our use of cookies.",
-    "If you keep {browse2}, we will assume that you accept all cookies.",
-    "You can change your {pref} at any time.",
-    "You can withdraw your consent at any time from the {pref} page.",
-    "For more information, see our {policy}.",
-    "Read our {policy} to learn how we handle your data.",
-    "We process personal data in line with our {policy}.",
-    "Essential cookies are needed for the site to work.",
-    "Analytics cookies help us understand how visitors use our pages.",
+    "This service saves small data files in your browser to {goal}.",
+    "We rely on {what} to {goal}.",
+    "Partners such as {what} may process identifiers for measurement.",
+    "Select Accept to allow all purposes, or Manage to choose.",
+    "Consent can be withdrawn through the {pref} link in the footer.",
+    "Details are in our {policy}.",
+    "Read the {policy} for the full list of vendors.",
+    "Strictly necessary storage cannot be switched off.",
+    "Analytics storage helps us count visits and fix errors.",
+    "Your choice is stored for twelve months.",
+    "Declining will not stop you from reading the site.",
 ]
 _FILL = {
     "goal": [
-        "improve your experience",
-        "personalise content and ads",
-        "analyse our traffic",
-        "give you the best service on our website",
-        "remember your settings",
-        "measure how our pages are used",
+        "remember your language",
+        "keep you signed in",
+        "count visits",
+        "load pages faster",
+        "measure campaign reach",
+        "personalise content",
     ],
-    "what": [
-        "social media platforms",
-        "advertising networks",
-        "video players",
-        "analytics providers",
-        "embedded content providers",
-    ],
-    "track": [
-        "follow your activity across other websites",
-        "show you relevant ads",
-        "build a profile of your interests",
-        "measure the performance of campaigns",
-    ],
-    "browse": ["browse", "use this site", "navigate our pages", "scroll this page"],
-    "browse2": [
-        "browsing without changing your settings",
-        "using the site",
-        "reading without making a choice",
-    ],
-    "pref": ["cookie settings", "privacy settings", "consent preferences", "browser settings"],
-    "policy": [
-        "privacy policy",
-        "cookie policy",
-        "privacy notice",
-        "terms of use",
-        "data protection statement",
-    ],
+    "what": ["video players", "analytics providers", "payment providers", "map services"],
+    "pref": ["Privacy centre", "Consent manager", "Data choices"],
+    "policy": ["privacy statement", "data notice", "terms of use", "data protection statement"],
     "verb": ["Subscribe", "Sign up", "Register", "Opt in"],
-    "freq": ["daily", "weekly", "instant", "quick", "breaking", "free", "morning"],
+    "freq": ["weekly", "morning", "evening", "free", "breaking", "weekend"],
     "net": _NETWORKS,
     "ui_verb": _UI_VERBS,
-    "ui_obj": _UI_OBJS,
 }
 _STOP = {
     "the",
@@ -403,7 +358,7 @@ def _site(rng: random.Random) -> str:
 
 def _date(rng: random.Random) -> str:
     d = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2005, 2026)}"
-    t = f"{rng.randint(1, 12)}:{rng.randint(0, 59):02d} {rng.choice(['AM', 'PM', 'IST', 'GMT'])}"
+    t = f"{rng.randint(1, 12)}:{rng.randint(0, 59):02d} {rng.choice(['AM', 'PM', 'GMT', 'UTC'])}"
     return rng.choice(
         [
             d,
@@ -421,15 +376,15 @@ def _nav_line(rng: random.Random) -> str:
     bullet = rng.choice(_BULLETS)
     if r < 0.35:
         item = rng.choice(_SECTIONS + _ACTIONS)
-        return bullet + (item.lower() if rng.random() < 0.3 else item)
+        return bullet + item
     if r < 0.55:
         items = rng.sample(_SECTIONS, rng.randint(3, 7))
         return rng.choice([" | ", "  ", " · ", " / "]).join(items)
     if r < 0.85:
         line = _fill(rng.choice(_PROMPTS), rng)
-        return bullet + (line.lower() if rng.random() < 0.1 else line)
-    line = rng.choice(_PROMPTS + _ACTIONS + ["Settings", "Preferences", "Notifications"])
-    return _fill(line, rng) + rng.choice([" X", " ×", " ✕", ""])
+        return bullet + line
+    line = rng.choice(_PROMPTS + _ACTIONS)
+    return _fill(line, rng) + rng.choice([" ×", " ✕", " ›", ""])
 
 
 def _byline(rng: random.Random) -> str:
@@ -465,7 +420,7 @@ def _caption(rng: random.Random) -> str:
 def _consent(rng: random.Random) -> str:
     n = rng.randint(2, 6)
     sentences = [_fill(t, rng) for t in rng.sample(_CONSENT, n)]
-    tail = rng.choice(["", " Learn more", " Accept", " OK", " More info"])
+    tail = rng.choice(["", " Accept", " OK", " More info"])
     return " ".join(sentences) + tail
 
 
@@ -495,11 +450,10 @@ def _heading(paragraph: str, rng: random.Random) -> str:
         head = rng.choice(
             [
                 [key, "matters"],
-                ["Why", key, "counts"],
                 ["The", key, "question"],
                 [key.capitalize(), "first"],
                 ["On", key],
-                ["A", key, "reason"],
+                ["Looking", "at", key],
             ]
         )
     text = " ".join(head)

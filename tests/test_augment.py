@@ -56,3 +56,36 @@ def test_furniture_appears_around_the_body() -> None:
     pages = [webify(essay(), random.Random(s)) for s in range(20)]
     assert sum(p.units[0].source_label == "web-furniture" for p in pages) >= 10
     assert sum(p.units[-1].source_label == "web-furniture" for p in pages) >= 10
+
+
+def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
+    import re
+
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_furniture_never_copies_the_test_articles() -> None:
+    """Leakage guard: the generated furniture shares no line of two or more words and no
+    run of four words with the texts argmine is judged on (the seed article and the
+    tests' own article). One-word menu items ("Menu", "Share") are on every site."""
+    from pathlib import Path
+
+    import argmine
+
+    root = Path(__file__).resolve().parents[1]
+    judged = [
+        (root / "examples" / "japan_russia.txt").read_text(),
+        (root / "tests" / "data" / "city_trees.txt").read_text(),
+    ]
+    lines = {" ".join(u.text.lower().split()) for t in judged for u in argmine.segment(t).units}
+    grams = set().union(*(_ngrams(t, 4) for t in judged))
+    furniture: set[str] = set()
+    for seed in range(400):
+        page = webify(essay(), random.Random(seed), furniture=1.0)
+        furniture.update(u.text for u in page.units if u.source_label == "web-furniture")
+    assert len(furniture) > 300
+    for text in furniture:
+        if len(text.split()) >= 2:
+            assert " ".join(text.lower().split()) not in lines, text
+        assert not (_ngrams(text, 4) & grams), (text, _ngrams(text, 4) & grams)

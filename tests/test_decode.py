@@ -78,3 +78,23 @@ def test_forest_mode_lets_several_units_stand_alone() -> None:
     link = np.log(np.array([[1e-9, 0.5], [0.5, 1e-9]]))
     parents = decode_tree(link, np.array([0.0, 0.0]), ["claim", "claim"], single_root=False)
     assert parents == [-1, -1]
+
+
+def test_training_targets_point_from_child_to_parent() -> None:
+    from argmine.document import Document
+    from argmine.nn.model import ModelConfig
+    from argmine.train import _targets
+
+    doc = Document.build(
+        "A. B. C. D.",
+        spans=[(0, 2, "conclusion"), (3, 5, "claim"), (6, 8, "premise"), (9, 11, "none")],
+        links=[(1, 0, "support"), (2, 1, "attack")],
+    )
+    model = type("M", (), {"config": ModelConfig()})()
+    t = _targets(model, doc)
+    cfg = ModelConfig()
+    assert t["labels"] == [
+        cfg.unit_labels.index(x) for x in ("conclusion", "claim", "premise", "none")
+    ]
+    assert t["parent"] == [-1, 0, 1, -1]
+    assert [cfg.relation_labels[r] for r in t["relation"][1:3]] == ["support", "attack"]

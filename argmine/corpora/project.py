@@ -53,8 +53,9 @@ def project_to_sentences(doc: Document) -> Document:
       relation becomes a relation between the sentences its two units are assigned to,
       with the same ``label`` and ``source_label``; relations within one sentence are
       dropped. When a sentence would get several outgoing relations, the one whose
-      gold source unit is longest is kept (the earlier relation on a tie), so the
-      result is a tree again wherever the gold was.
+      gold source unit is longest is kept (the earlier relation on a tie); a relation
+      that would close a cycle (two sentences each holding a unit that argues for one
+      in the other) is dropped, so the result has no cycles.
 
     ``metadata`` is the original plus ``"projected_from": "gold"``.
 
@@ -107,7 +108,18 @@ def project_to_sentences(doc: Document) -> Document:
             length,
             Relation(labelled[src], labelled[trg], rel.label, source_label=rel.source_label),
         )
-    relations = [rel for _, (_, rel) in sorted(chosen.items())]
+    # Two sentences can each hold a unit that argues for one in the other; keep the
+    # longer-sourced relation first and drop any that would close a cycle.
+    parent: dict[int, int] = {}
+    index = {id(u): k for k, u in enumerate(labelled)}
+    for src, (_, rel) in sorted(chosen.items(), key=lambda kv: -kv[1][0]):
+        trg, seen = index[id(rel.target)], set()
+        while trg in parent and trg not in seen:
+            seen.add(trg)
+            trg = parent[trg]
+        if trg != src:
+            parent[src] = index[id(rel.target)]
+    relations = [rel for src, (_, rel) in sorted(chosen.items()) if src in parent]
     return Document(
         doc.text,
         id=doc.id,

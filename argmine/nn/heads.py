@@ -41,7 +41,10 @@ class UnitHead(nn.Module):
         u = self.project(x)
         if u.shape[0] == 0:
             return u, self.classify(u)
-        c, _ = self.context(u.unsqueeze(0))
+        # oneDNN's CPU LSTM kernel costs ~0.4 s a call whatever the length; the native
+        # kernel takes milliseconds for the few dozen units of a document.
+        with torch.backends.mkldnn.flags(enabled=False):
+            c, _ = self.context(u.unsqueeze(0))
         ctx = u + c.squeeze(0)
         return ctx, self.classify(ctx)
 
@@ -58,7 +61,13 @@ class RoleHead(nn.Module):
 
 
 class LinkHead(nn.Module):
-    """Biaffine (child, parent) scores plus a "no parent" score for every unit."""
+    """Biaffine (child, parent) scores plus a "no parent" score for every unit.
+
+    The pair score adds a small network over the pair's layout: distance in units and
+    in body paragraphs (one-hot, clipped), same paragraph, same section.
+    """
+
+    N_PAIR_FEATURES = (2 * MAX_PARAGRAPH_DISTANCE + 1) + (2 * MAX_UNIT_DISTANCE + 1) + 2
 
     def __init__(self, n_in: int, dim: int, dropout: float) -> None:
         super().__init__()
@@ -67,11 +76,7 @@ class LinkHead(nn.Module):
         self.bilinear = nn.Parameter(torch.zeros(dim, dim))
         self.parent_bias = nn.Linear(dim, 1)
         self.root = _mlp(n_in, dim, 1, dropout)
-        self.paragraph_distance = nn.Embedding(2 * MAX_PARAGRAPH_DISTANCE + 1, 1)
-        self.unit_distance = nn.Embedding(2 * MAX_UNIT_DISTANCE + 1, 1)
-        self.same = nn.Linear(2, 1, bias=False)  # same paragraph, same section
-        nn.init.zeros_(self.paragraph_distance.weight)
-        nn.init.zeros_(self.unit_distance.weight)
+        self.pair = nn.Sequential(nn.Linear(self.N_PAIR_FEATURES, 32), nn.GELU(), nn.Linear(32, 1))
 
     def forward(
         self,
@@ -83,26 +88,32 @@ class LinkHead(nn.Module):
         the child and parent vectors (for :class:`RelationHead`)."""
         hc, hp = self.child(z), self.parent(z)
         scores = hc @ self.bilinear @ hp.T + self.parent_bias(hp).T
-        n = z.shape[0]
-        idx = torch.arange(n, device=z.device)
-        ud = (idx.unsqueeze(0) - idx.unsqueeze(1)).clamp(-MAX_UNIT_DISTANCE, MAX_UNIT_DISTANCE)
-        pd = (paragraph_rank.unsqueeze(0) - paragraph_rank.unsqueeze(1)).clamp(
-            -MAX_PARAGRAPH_DISTANCE, MAX_PARAGRAPH_DISTANCE
+        return (
+            scores + self.pair(pair_features(paragraph_rank, section)).squeeze(-1),
+            (self.root(z).squeeze(-1)),
+            hc,
+            hp,
         )
-        same = torch.stack(
-            [
-                (pd == 0).float(),
-                (section.unsqueeze(0) == section.unsqueeze(1)).float(),
-            ],
-            dim=-1,
-        )
-        scores = (
-            scores
-            + self.unit_distance(ud + MAX_UNIT_DISTANCE).squeeze(-1)
-            + self.paragraph_distance(pd + MAX_PARAGRAPH_DISTANCE).squeeze(-1)
-            + self.same(same).squeeze(-1)
-        )
-        return scores, self.root(z).squeeze(-1), hc, hp
+
+
+def pair_features(paragraph_rank: torch.Tensor, section: torch.Tensor) -> torch.Tensor:
+    """``(n, n, N_PAIR_FEATURES)`` layout features of every (child, parent) pair."""
+    n = paragraph_rank.shape[0]
+    idx = torch.arange(n, device=paragraph_rank.device)
+    ud = (idx.unsqueeze(0) - idx.unsqueeze(1)).clamp(-MAX_UNIT_DISTANCE, MAX_UNIT_DISTANCE)
+    pd = (paragraph_rank.unsqueeze(0) - paragraph_rank.unsqueeze(1)).clamp(
+        -MAX_PARAGRAPH_DISTANCE, MAX_PARAGRAPH_DISTANCE
+    )
+    same_sec = section.unsqueeze(0) == section.unsqueeze(1)
+    return torch.cat(
+        [
+            nn.functional.one_hot(pd + MAX_PARAGRAPH_DISTANCE, 2 * MAX_PARAGRAPH_DISTANCE + 1),
+            nn.functional.one_hot(ud + MAX_UNIT_DISTANCE, 2 * MAX_UNIT_DISTANCE + 1),
+            (pd == 0).unsqueeze(-1),
+            same_sec.unsqueeze(-1),
+        ],
+        dim=-1,
+    ).float()
 
 
 class RelationHead(nn.Module):

@@ -39,6 +39,9 @@ from argmine.nn.tokens import TokenizedDoc, tokenize_document
 logger = logging.getLogger(__name__)
 
 ROLE_LABELS: tuple[str, ...] = ("conclusion", "claim", "premise")
+#: ``essay`` covers essays, opinion pieces and news; ``abstract`` scientific abstracts.
+GENRES: tuple[str, ...] = ("essay", "abstract")
+GENRE_DIM = 16
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib")
@@ -58,21 +61,41 @@ class ModelConfig:
     relation_labels: list[str] = field(default_factory=lambda: list(RELATION_LABELS))
     form_features: list[str] = field(default_factory=lambda: list(FORM_FEATURES))
     position_features: list[str] = field(default_factory=lambda: list(POSITION_FEATURES))
-    frozen: list[str] = field(
-        default_factory=lambda: ["encoder.model.embeddings.word_embeddings.weight"]
-    )
+    #: Encoder layers (from the bottom) kept as in the base encoder, with its embeddings.
+    freeze_layers: int = 2
+    #: Text genres the model tells apart; corpora annotate the same labels differently by
+    #: genre (an abstract's closing claims sit where an essay's thesis does). The first
+    #: is the default for any text.
+    genres: list[str] = field(default_factory=lambda: list(GENRES))
     dtype: str = "float16"
     argmine_version: str = ""
     corpus_label_mapping: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def frozen(self) -> tuple[str, ...]:
+        """Prefixes of parameters that training leaves as in the base encoder (not saved)."""
+        layers = tuple(f"encoder.model.encoder.layer.{i}." for i in range(self.freeze_layers))
+        return ("encoder.model.embeddings.", *layers)
+
+    def is_frozen(self, name: str) -> bool:
+        return name.startswith(self.frozen)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
         known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{"genres": [], **{k: v for k, v in data.items() if k in known}})
+
+    def genre_index(self, genre: str | None) -> int:
+        """Index of ``genre`` (``None``: the default genre)."""
+        if genre is None or not self.genres:
+            return 0
+        if genre not in self.genres:
+            raise ValueError(f"Unknown genre {genre!r}; this model knows {self.genres}.")
+        return self.genres.index(genre)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
     """One document made ready for the network (the ``preprocess`` step)."""
 
@@ -80,9 +103,10 @@ class Prepared:
     tokens: TokenizedDoc
     layout: Layout
     position_all: np.ndarray  # positions over all paragraphs
+    genre: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitPass:
     """Output of the first decision: context vectors and 4-way label logits."""
 
@@ -90,7 +114,7 @@ class UnitPass:
     label_logits: torch.Tensor
 
 
-@dataclass
+@dataclass(frozen=True)
 class StructurePass:
     """Output of the second decision: roles, links, root scores, relation inputs."""
 
@@ -119,8 +143,10 @@ class ArgmineModel(nn.Module):
         h, f, p = self.encoder.hidden_size, len(FORM_FEATURES), len(POSITION_FEATURES)
         d = config.dim
         self.unit_head = UnitHead(h + f + p, d, len(config.unit_labels), config.dropout)
-        self.role_head = RoleHead(d + p, d, len(config.role_labels), config.dropout)
-        self.link_head = LinkHead(d + p, d // 2, config.dropout)
+        g = GENRE_DIM if config.genres else 0
+        self.genre = nn.Embedding(max(len(config.genres), 1), GENRE_DIM) if g else None
+        self.role_head = RoleHead(d + p + g, d, len(config.role_labels), config.dropout)
+        self.link_head = LinkHead(d + p + g, d // 2, config.dropout)
         self.relation_head = RelationHead(d // 2, len(config.relation_labels), config.dropout)
 
     # -- construction -------------------------------------------------------------------
@@ -151,7 +177,7 @@ class ArgmineModel(nn.Module):
         tokenizer.model_max_length = 10**9  # argmine windows long texts itself
         model = cls(config, encoder, tokenizer)
         for name, param in model.named_parameters():
-            if name in config.frozen:
+            if config.is_frozen(name):
                 param.requires_grad_(False)
         return model
 
@@ -165,7 +191,7 @@ class ArgmineModel(nn.Module):
         state = {
             k: v.detach().to(dtype).contiguous()
             for k, v in self.state_dict().items()
-            if k not in self.config.frozen and v.is_floating_point()
+            if not self.config.is_frozen(k) and v.is_floating_point()
         }
         state.update({k: v for k, v in self.state_dict().items() if not v.is_floating_point()})
         save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
@@ -205,7 +231,7 @@ class ArgmineModel(nn.Module):
         own = model.state_dict()
         state = {k: v.to(own[k].dtype) if k in own else v for k, v in state.items()}
         result = model.load_state_dict(state, strict=False)
-        absent = [k for k in result.missing_keys if k not in config.frozen]
+        absent = [k for k in result.missing_keys if not config.is_frozen(k)]
         if absent or result.unexpected_keys:
             raise ModelLoadError(
                 f"{folder / WEIGHTS_FILE} does not match its config: missing "
@@ -216,7 +242,7 @@ class ArgmineModel(nn.Module):
 
     # -- preprocess ---------------------------------------------------------------------
 
-    def prepare(self, doc: Document) -> Prepared:
+    def prepare(self, doc: Document, genre: str | None = None) -> Prepared:
         """Tokenize and lay out one document (no torch involved)."""
         pars = paragraph_spans_of(doc)
         lay = layout(doc, pars)
@@ -224,7 +250,7 @@ class ArgmineModel(nn.Module):
             self.tokenizer, doc.text, pars, [(u.start, u.end) for u in doc.units]
         )
         pos = position_features(lay.paragraph, [True] * len(doc.units))
-        return Prepared(doc, toks, lay, pos)
+        return Prepared(doc, toks, lay, pos, self.config.genre_index(genre))
 
     # -- forward ------------------------------------------------------------------------
 
@@ -251,11 +277,24 @@ class ArgmineModel(nn.Module):
         """Second decision, given which units form the body (are argumentative)."""
         dev = unit.context.device
         pos = torch.from_numpy(position_features(prep.layout.paragraph, body)).to(dev)
-        z = torch.cat([unit.context, pos], dim=-1)
+        parts = [unit.context, pos]
+        if self.genre is not None:
+            g = self.genre(torch.tensor([prep.genre], device=dev))
+            parts.append(g.expand(unit.context.shape[0], -1))
+        z = torch.cat(parts, dim=-1)
         rank = torch.tensor(body_rank(prep.layout.paragraph, body), device=dev)
         section = torch.tensor(prep.layout.section, device=dev)
         scores, root, hc, hp = self.link_head(z, rank, section)
         return StructurePass(self.role_head(z), scores, root, hc, hp)
+
+    def parent_logits(self, sp: StructurePass, arg: torch.Tensor) -> torch.Tensor:
+        """``(a, a + 1)`` logits of each unit in ``arg`` choosing its parent among the other
+        units of ``arg`` (columns ``0..a-1``) or none (column ``a``)."""
+        a = arg.shape[0]
+        scores = sp.link_scores[arg][:, arg]
+        eye = torch.eye(a, dtype=torch.bool, device=scores.device)
+        scores = scores.masked_fill(eye, float("-inf"))
+        return torch.cat([scores, sp.root_scores[arg].unsqueeze(1)], dim=1)
 
     def relation_logits(
         self, sp: StructurePass, child: torch.Tensor, parent: torch.Tensor

@@ -32,6 +32,8 @@ class TokenizedDoc:
     ids: list[int]
     unit_spans: list[tuple[int, int]]  # half-open token spans, one per unit
     n_unknown: int
+    starts: list[int]  # character offsets of each token (separators: empty, at a break)
+    ends: list[int]
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,11 @@ def tokenize_document(
         for a, b in offs:
             starts.append(ps + a)
             ends.append(ps + b)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for us, ue in units:
+        if not ids:  # nothing the tokenizer keeps (e.g. only zero-width characters)
+            spans.append((0, 0))
+            continue
         # Tokens overlapping [us, ue): first token ending after us, up to first starting at ue.
         a = bisect.bisect_right(ends, us)
         b = bisect.bisect_left(starts, ue, lo=a)
@@ -82,7 +87,7 @@ def tokenize_document(
             b = a + 1
         spans.append((a, b))
     n_unknown = sum(1 for t in ids if t == unk)
-    return TokenizedDoc(ids, spans, n_unknown)
+    return TokenizedDoc(ids, spans, n_unknown, starts, ends)
 
 
 def plan_windows(

