@@ -41,6 +41,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from dataclasses import replace
@@ -489,7 +490,7 @@ def webify(doc: Document, rng: random.Random, *, furniture: float = 0.85) -> Doc
             furniture_piece(_nav_line(rng))
         if rng.random() < 0.3:
             furniture_piece(_site(rng))
-    split_p = rng.choice([0.0, 0.2, 0.4])
+    split_p = rng.choice([0.2, 0.5, 0.8])
     heading_p = rng.choice([0.0, 0.3, 0.6, 0.9])
     argumentative_seen = 0
     for k, ((ps, pe), units) in enumerate(zip(pars, by_par, strict=True)):
@@ -507,10 +508,13 @@ def webify(doc: Document, rng: random.Random, *, furniture: float = 0.85) -> Doc
             argumentative_seen += 1
         elif k > 1 and rng.random() < 0.1 * furniture:
             furniture_piece(_caption(rng) if rng.random() < 0.5 else _nav_line(rng))
-        cut = None
+        cuts: list[int] = []
         if len(units) >= 3 and rng.random() < split_p:
-            cut = rng.randint(1, len(units) - 1)
-        groups = [units] if cut is None else [units[:cut], units[cut:]]
+            # One or two paragraph breaks inside the paragraph: its premises then sit in
+            # the following paragraphs of the same section, as in news articles.
+            cuts = sorted(rng.sample(range(1, len(units)), min(rng.randint(1, 2), len(units) - 1)))
+        bounds = [0, *cuts, len(units)]
+        groups = [units[a:b] for a, b in itertools.pairwise(bounds)]
         for g, group in enumerate(groups):
             gs = ps if g == 0 else group[0].start
             ge = pe if g == len(groups) - 1 else groups[g + 1][0].start

@@ -171,6 +171,9 @@ _NOTES: dict[str, list[str]] = {
         "AbstRCT: MajorClaim -> conclusion, Claim -> claim, Premise -> premise; "
         "Partial-Attack counts as attack. The two-class figure merges conclusion and claim "
         "(claim) against premise (evidence), as Mayer et al. 2020 report it.",
+        "AbstRCT texts are mined as genre 'abstract' (the model is told they are abstracts) "
+        "and decoded as forests, as the corpus annotates them (most abstracts have no major "
+        "claim and several top-level claims); other corpora are decoded as one tree.",
     ],
     "microtext": [
         "arg-microtexts: one model is trained per fold from scratch (argmine.train.train) "

@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 #: The genre each corpus's texts belong to (see ``ModelConfig.genres``).
 CORPUS_GENRE: dict[str, str] = {"aae2": "essay", "abstrct": "abstract", "microtext": "essay"}
+#: Whether each corpus annotates one tree per text. AbstRCT annotates forests: most
+#: abstracts have no major claim and several claims without a parent, so its texts are
+#: decoded as forests when scored against it.
+CORPUS_SINGLE_ROOT: dict[str, bool] = {"aae2": True, "abstrct": False, "microtext": True}
 
 #: Corpus splits used for training and for model selection, per corpus.
 TRAIN_SPLITS: dict[str, tuple[str, str | None]] = {
@@ -298,8 +302,11 @@ def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
     corpora = sorted({str(d.metadata.get("corpus")) for d in dev_docs})
     for name in corpora:
         genre = CORPUS_GENRE.get(name)
-        miner = Miner(model, batch_size=8, genre=genre)
-        gold_miner = Miner(model, batch_size=8, all_argumentative=True, genre=genre)
+        single = CORPUS_SINGLE_ROOT.get(name, True)
+        miner = Miner(model, batch_size=8, genre=genre, single_root=single)
+        gold_miner = Miner(
+            model, batch_size=8, all_argumentative=True, genre=genre, single_root=single
+        )
         gold = [d for d in dev_docs if str(d.metadata.get("corpus")) == name]
         pred = list(gold_miner.pipe(gold))
         out[f"{name}_unit_macro_f1"] = unit_scores(gold, pred)["macro_f1"]

@@ -14,6 +14,8 @@ The pipeline decides in this order, each step reading the previous one's result:
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -43,8 +45,10 @@ class UnitHead(nn.Module):
             return u, self.classify(u)
         # oneDNN's CPU LSTM kernel costs ~0.4 s a call whatever the length; the native
         # kernel takes milliseconds for the few dozen units of a document.
-        with torch.backends.mkldnn.flags(enabled=False):
-            c, _ = self.context(u.unsqueeze(0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a TF32 notice torch emits on every switch
+            with torch.backends.mkldnn.flags(enabled=False):
+                c, _ = self.context(u.unsqueeze(0))
         ctx = u + c.squeeze(0)
         return ctx, self.classify(ctx)
 
