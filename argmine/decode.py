@@ -10,7 +10,8 @@ units, with these constraints:
   the tree with the highest total score wins (root score + the scores of its edges);
 * a unit labelled ``conclusion`` that is not the root restates it: its parent is the root;
 * a ``claim`` argues for the conclusion or another claim, never for a premise;
-* a ``premise`` may argue for any unit.
+* a ``premise`` may argue for any unit;
+* optionally (``allowed``), layout constraints such as :func:`section_constraints`.
 
 Example:
     >>> import numpy as np
@@ -21,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -41,20 +42,67 @@ def decode_tree(
     *,
     candidates: int = 3,
     single_root: bool = True,
+    allowed: np.ndarray | None = None,
 ) -> list[int]:
     """Parent index of every unit (``-1`` for a root).
 
     ``link_logp[i, j]`` scores unit ``j`` as the parent of unit ``i``; ``root_logp[i]``
     scores ``i`` as the root. With ``single_root=False`` the result is a forest: any unit
-    may have no parent, and label constraints still hold.
+    may have no parent, and label constraints still hold. ``allowed[i, j] = False``
+    forbids ``j`` as the parent of ``i`` (see :func:`section_constraints`); where no tree
+    satisfies those constraints they are dropped.
     """
     n = len(roles)
     if n == 0:
         return []
     if n == 1:
         return [-1]
+    if allowed is not None:
+        try:
+            return _decode(link_logp, root_logp, roles, candidates, single_root, allowed)
+        except nx.NetworkXException:
+            pass
+    return _decode(link_logp, root_logp, roles, candidates, single_root, None)
+
+
+def section_constraints(
+    roles: Sequence[str], sections: Sequence[int], headed: Mapping[int, bool] | Sequence[bool]
+) -> np.ndarray:
+    """Web articles put a claim under a heading and its premises in the paragraphs that
+    follow: in a section that a heading opens and whose first argumentative unit is a
+    claim, a premise argues for that claim, directly or through other premises of the
+    section. ``headed[s]`` says whether section ``s`` opens with a heading.
+
+    Example:
+        >>> section_constraints(["conclusion", "claim", "premise"], [0, 1, 1],
+        ...                     [False, True]).astype(int).tolist()
+        [[1, 1, 1], [1, 1, 1], [0, 1, 1]]
+    """
+    n = len(roles)
+    allowed = np.ones((n, n), dtype=bool)
+    first: dict[int, int] = {}
+    for i in range(n):
+        first.setdefault(sections[i], i)
+    for i in range(n):
+        s = sections[i]
+        if roles[i] == "premise" and headed[s] and roles[first[s]] == "claim":
+            for j in range(n):
+                allowed[i, j] = sections[j] == s and roles[j] in ("claim", "premise")
+    return allowed
+
+
+def _decode(
+    link_logp: np.ndarray,
+    root_logp: np.ndarray,
+    roles: Sequence[str],
+    candidates: int,
+    single_root: bool,
+    allowed: np.ndarray | None,
+) -> list[int]:
+    n = len(roles)
+    ok = allowed if allowed is not None else np.ones((n, n), dtype=bool)
     if not single_root:
-        return _forest(link_logp, root_logp, roles)
+        return _forest(link_logp, root_logp, roles, ok)
     order = np.argsort(-root_logp, kind="stable")[: max(candidates, 1)]
     best: tuple[float, list[int]] | None = None
     for r in order.tolist():
@@ -64,15 +112,19 @@ def decode_tree(
             if i == r:
                 continue
             for j in range(n):
-                if j != i and (j == r or roles[j] in ALLOWED_PARENTS[roles[i]]):
+                if j != i and ok[i, j] and (j == r or roles[j] in ALLOWED_PARENTS[roles[i]]):
                     graph.add_edge(j, i, weight=float(link_logp[i, j]))
-        parents = _arborescence(graph, n, r)
+        try:
+            parents = _arborescence(graph, n, r)
+        except nx.NetworkXException:
+            continue  # no tree under the constraints with this root
         score = float(root_logp[r]) + sum(
             float(link_logp[i, p]) for i, p in enumerate(parents) if p >= 0
         )
         if best is None or score > best[0]:
             best = (score, parents)
-    assert best is not None
+    if best is None:
+        raise nx.NetworkXException("No tree satisfies the constraints.")
     return best[1]
 
 
@@ -82,11 +134,13 @@ def _arborescence(graph: nx.DiGraph, n: int, root: int) -> list[int]:
     for j, i in tree.edges():
         parents[i] = j
     if parents[root] != -1 or sum(p == -1 for p in parents) != 1:
-        raise AssertionError("Decoding produced a tree whose root is not the chosen root.")
+        raise nx.NetworkXException("The tree found is not rooted at the chosen root.")
     return parents
 
 
-def _forest(link_logp: np.ndarray, root_logp: np.ndarray, roles: Sequence[str]) -> list[int]:
+def _forest(
+    link_logp: np.ndarray, root_logp: np.ndarray, roles: Sequence[str], ok: np.ndarray
+) -> list[int]:
     n = len(roles)
     virtual = n
     graph = nx.DiGraph()
@@ -94,7 +148,7 @@ def _forest(link_logp: np.ndarray, root_logp: np.ndarray, roles: Sequence[str]) 
     for i in range(n):
         graph.add_edge(virtual, i, weight=float(root_logp[i]))
         for j in range(n):
-            if j != i and roles[j] in ALLOWED_PARENTS[roles[i]]:
+            if j != i and ok[i, j] and roles[j] in ALLOWED_PARENTS[roles[i]]:
                 graph.add_edge(j, i, weight=float(link_logp[i, j]))
     tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=False)
     parents = [-1] * n

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from argmine.decode import decode_tree
+from argmine.decode import decode_tree, section_constraints
 from argmine.document import Document, Relation, Unit
 from argmine.errors import ArgmineWarning, ModelLoadError
 
@@ -58,6 +58,8 @@ class Raw:
     link_logp: np.ndarray  # (a, a) log p(parent = j | child = i) among argumentative units
     root_logp: np.ndarray  # (a,)
     relation_probs: np.ndarray  # (a, a, 2)
+    section: np.ndarray  # (n,) section of each unit (headings open sections)
+    heading: np.ndarray  # (n,) whether the unit is a heading line
 
 
 class Miner:
@@ -69,7 +71,11 @@ class Miner:
     ``all_argumentative=True`` says the given units are known argument components (the
     benchmarks' gold protocol): none of them is labelled ``none``. ``genre`` is one of
     the model's genres (``model.config.genres``: ``essay``, the default, for essays,
-    opinion and news; ``abstract`` for scientific abstracts).
+    opinion and news; ``abstract`` for scientific abstracts). ``sections=True`` applies
+    :func:`argmine.decode.section_constraints`: in a section that a heading opens with a
+    claim, the premises argue for that claim. ``headings_none=True`` labels heading lines
+    (:attr:`argmine.features.Layout.heading`: a line of its own, short, not ending like a
+    sentence) ``none`` before anything else is decided: they title sections.
     """
 
     def __init__(
@@ -84,6 +90,8 @@ class Miner:
         none_threshold: float = 0.5,
         all_argumentative: bool = False,
         genre: str | None = None,
+        sections: bool = True,
+        headings_none: bool = True,
         device: str = "cpu",
     ) -> None:
         self.model = model
@@ -95,6 +103,8 @@ class Miner:
         self.none_threshold = none_threshold
         self.all_argumentative = all_argumentative
         self.genre = genre
+        self.sections = sections
+        self.headings_none = headings_none
         self.device = device
 
     @classmethod
@@ -206,6 +216,12 @@ class Miner:
                 probs = torch.softmax(up.label_logits, -1)
                 if self.all_argumentative:
                     probs[:, none] = 0.0
+                elif self.headings_none and any(prep.layout.heading):
+                    # A heading titles a section; it argues nothing (decided by form).
+                    heads = torch.tensor(prep.layout.heading, device=probs.device)
+                    probs[heads] = torch.nn.functional.one_hot(
+                        torch.tensor(none), probs.shape[1]
+                    ).to(probs.dtype)
                 body = (probs[:, none] < self.none_threshold).tolist()
                 sp = model.structure_pass(up, prep, body)
                 role = torch.softmax(sp.role_logits, -1)
@@ -236,6 +252,8 @@ class Miner:
                         link_logp=logp[:, :a].cpu().numpy(),
                         root_logp=root.cpu().numpy(),
                         relation_probs=rel.cpu().numpy(),
+                        section=np.asarray(prep.layout.section),
+                        heading=np.asarray(prep.layout.heading),
                     )
                 )
         return out
@@ -265,6 +283,7 @@ class Miner:
                 arg_roles,
                 candidates=self.root_candidates,
                 single_root=self.single_root,
+                allowed=_section_mask(raw, arg_roles) if self.sections else None,
             )
             for c, p in enumerate(parents):
                 i = raw.units[int(raw.arg[c])]
@@ -323,6 +342,16 @@ class Miner:
     def _run(self, items: Sequence[str | Document]) -> Iterator[Document]:
         for doc, _ in self.run_with_raw(items):
             yield doc
+
+
+def _section_mask(raw: Raw, arg_roles: Sequence[str]) -> np.ndarray:
+    """The decoder's section constraints for the argumentative units of one block."""
+    sections = raw.section[raw.arg].tolist()
+    first: dict[int, int] = {}
+    for k, s in enumerate(raw.section.tolist()):
+        first.setdefault(s, k)
+    headed = {s: bool(raw.heading[k]) for s, k in first.items()}
+    return section_constraints(arg_roles, sections, headed)
 
 
 def _segmented(doc: Document) -> Document:

@@ -98,3 +98,20 @@ def test_training_targets_point_from_child_to_parent() -> None:
     ]
     assert t["parent"] == [-1, 0, 1, -1]
     assert [cfg.relation_labels[r] for r in t["relation"][1:3]] == ["support", "attack"]
+
+
+def test_section_constraints_keep_premises_with_the_claim_that_opens_their_section() -> None:
+    from argmine.decode import section_constraints
+
+    roles = ["conclusion", "claim", "premise", "premise", "claim", "premise"]
+    sections = [0, 1, 1, 1, 2, 2]
+    link = np.log(np.full((6, 6), 0.05))
+    link[2, 0] = link[3, 0] = np.log(0.9)  # the model prefers the conclusion...
+    link[5, 0] = np.log(0.9)
+    root = np.array([0.0, -5, -5, -5, -5, -5])
+    free = decode_tree(link, root, roles)
+    assert free[2] == 0 and free[3] == 0
+    allowed = section_constraints(roles, sections, [False, True, False])
+    parents = decode_tree(link, root, roles, allowed=allowed)
+    assert parents[2] in (1, 3) and parents[3] in (1, 2)  # ...the section says its claim
+    assert parents[5] == 0  # section 2 has no heading: no constraint
