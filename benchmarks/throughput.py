@@ -332,7 +332,6 @@ def markdown(r: dict[str, Any]) -> str:
             f"{b['median_seconds']} | {b['encoder_tokens_real']} / "
             f"{b['encoder_tokens_padded']} | {b['gflop']} | {b['gflop_per_second']} "
             f"| {b['fraction_of_matmul_peak']:.1%} |",
-            "",
             f"| {r['baseline_batched']['what']} | "
             f"{r['baseline_batched']['sentences_per_second']} | | "
             f"{r['baseline_batched']['median_seconds']} | "
