@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 
@@ -9,9 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import argmine.segment as segment_module
 from argmine.document import Document, Unit
 from argmine.segment import paragraph_index, paragraph_spans, segment, sentence_spans
+
+# ``argmine.segment`` the attribute is the function (argmine re-exports it); the module
+# itself comes from the import system.
+segment_module = importlib.import_module("argmine.segment")
 
 # -- strategies -----------------------------------------------------------------------
 
