@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _common import git_revision  # benchmarks/ is on sys.path when run
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "models" / "argmine-minilm-l6"
 TARGET_BYTES = 2 * 1024**3
@@ -155,7 +157,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     summary_line = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
     result: dict[str, Any] = {
-        "revision": _git_revision(),
+        "revision": git_revision(),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "label_command": " ".join(cmd[1:]),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -184,19 +186,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for p in (corpus, out):
             p.unlink(missing_ok=True)
     return result
-
-
-def _git_revision() -> str:
-    try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        return rev + ("+dirty" if dirty else "") if rev else "unknown"
-    except OSError:
-        return "unknown"
 
 
 def _mb(n: int | None) -> str:

@@ -33,7 +33,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _common import git_revision  # benchmarks/ is on sys.path when run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "models" / "argmine-minilm-l6"
@@ -138,19 +139,6 @@ def timed(fn: Callable[[], Any]) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t
-
-
-def git_revision() -> str:
-    try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        return rev + ("+dirty" if dirty else "") if rev else "unknown"
-    except OSError:
-        return "unknown"
 
 
 def machine() -> dict[str, Any]:
