@@ -39,6 +39,33 @@ def _pairs(gold: Sequence[Document], pred: Sequence[Document]) -> list[tuple[Doc
     return list(zip(gold, pred, strict=True))
 
 
+def label_scores(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+) -> tuple[dict[str, dict[str, Any]], float]:
+    """Per-label precision / recall / F1 / support, and macro F1 over ``labels``.
+
+    Example:
+        >>> per, macro = label_scores(["a", "b"], ["a", "a"], ["a", "b"])
+        >>> per["a"]["precision"], round(macro, 3)
+        (0.5, 0.333)
+    """
+    labs = list(labels)
+    prec, rec, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labs, zero_division=0
+    )
+    per = {
+        lab: {
+            "precision": float(prec[i]),
+            "recall": float(rec[i]),
+            "f1": float(f1[i]),
+            "support": int(support[i]),
+        }
+        for i, lab in enumerate(labs)
+    }
+    macro = float(f1_score(y_true, y_pred, labels=labs, average="macro", zero_division=0))
+    return per, macro
+
+
 def unit_scores(
     gold: Sequence[Document], pred: Sequence[Document], labels: Sequence[str] = ARG_LABELS
 ) -> dict[str, Any]:
@@ -49,22 +76,12 @@ def unit_scores(
         y_true.extend(u.label or "none" for u in g.units)
         y_pred.extend(u.label or "none" for u in p.units)
     labs = list(labels)
-    prec, rec, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labs, zero_division=0
-    )
+    per, macro = label_scores(y_true, y_pred, labs)
     all_labels = sorted(set(y_true) | set(y_pred) | set(labs), key=_label_order)
     return {
         "labels": labs,
-        "per_label": {
-            lab: {
-                "precision": float(prec[i]),
-                "recall": float(rec[i]),
-                "f1": float(f1[i]),
-                "support": int(support[i]),
-            }
-            for i, lab in enumerate(labs)
-        },
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labs, average="macro", zero_division=0)),
+        "per_label": per,
+        "macro_f1": macro,
         "confusion": {
             "labels": all_labels,
             "matrix": confusion_matrix(y_true, y_pred, labels=all_labels).tolist(),

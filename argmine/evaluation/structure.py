@@ -210,7 +210,7 @@ def arc_scores(
         >>> arc_scores([g], [{(1, 0): "support"}])["n_unscored"]
         1
     """
-    from sklearn.metrics import f1_score, precision_recall_fscore_support
+    from argmine.metrics import label_scores
 
     y_true: list[str] = []
     y_pred: list[str] = []
@@ -223,20 +223,10 @@ def arc_scores(
     labs = ["support", "attack"]
     if not y_true:
         return {"arc": 0.0, "per_label": {}, "n_links": 0, "n_unscored": 0}
-    prec, rec, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labs, zero_division=0
-    )
+    per, macro = label_scores(y_true, y_pred, labs)
     return {
-        "arc": float(f1_score(y_true, y_pred, labels=labs, average="macro", zero_division=0)),
-        "per_label": {
-            lab: {
-                "precision": float(prec[k]),
-                "recall": float(rec[k]),
-                "f1": float(f1[k]),
-                "support": int(support[k]),
-            }
-            for k, lab in enumerate(labs)
-        },
+        "arc": macro,
+        "per_label": per,
         "n_links": len(y_true),
         "n_unscored": y_pred.count("none"),
     }
@@ -252,25 +242,15 @@ def two_class_scores(gold: Sequence[Document], pred: Sequence[Document]) -> dict
         >>> two_class_scores([g], [p])["macro_f1"]
         1.0
     """
-    from sklearn.metrics import f1_score, precision_recall_fscore_support
+    from argmine.metrics import label_scores
 
     check_same_units(gold, pred)
     y_true = [TWO_CLASS.get(u.label or "none", "none") for d in gold for u in d.units]
     y_pred = [TWO_CLASS.get(u.label or "none", "none") for d in pred for u in d.units]
     labs = ["claim", "evidence"]
-    prec, rec, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labs, zero_division=0
-    )
+    per, macro = label_scores(y_true, y_pred, labs)
     return {
         "labels": labs,
-        "per_label": {
-            lab: {
-                "precision": float(prec[k]),
-                "recall": float(rec[k]),
-                "f1": float(f1[k]),
-                "support": int(support[k]),
-            }
-            for k, lab in enumerate(labs)
-        },
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labs, average="macro", zero_division=0)),
+        "per_label": per,
+        "macro_f1": macro,
     }

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from argmine.errors import ArgmineError
 
 if TYPE_CHECKING:
-    from argmine.document import Document
+    from argmine.document import Document, Unit
 
 __all__ = [
     "EXTENSIONS",
@@ -41,6 +41,7 @@ __all__ = [
     "OutputFolderNotFoundError",
     "UnknownFormatError",
     "export",
+    "tree_items",
     "unit_titles",
     "write",
 ]
@@ -80,6 +81,28 @@ class UnknownFormatError(ArgmineError, ValueError):
 
 class OutputFolderNotFoundError(ArgmineError, FileNotFoundError):
     """The folder :func:`write` was asked to write into does not exist."""
+
+
+def tree_items(doc: Document) -> list[tuple[Unit, int]]:
+    """Pre-order ``(unit, depth)`` of the tree, none-labelled units and their subtrees cut.
+
+    Example:
+        >>> from argmine import Document
+        >>> doc = Document.build("A. B. C.", spans=[(0, 2, "conclusion"), (3, 5, "none"),
+        ...     (6, 8, "premise")], links=[(1, 0, "support"), (2, 1, "support")])
+        >>> [(u.text, d) for u, d in tree_items(doc)]
+        [('A.', 0)]
+    """
+    tree = doc.tree
+    items: list[tuple[Unit, int]] = []
+    cut: set[str] = set()
+    for unit, depth in tree.walk():
+        parent = tree.parent(unit) if depth else None
+        if unit.label == "none" or (parent is not None and parent.id in cut):
+            cut.add(unit.id)
+        else:
+            items.append((unit, depth))
+    return items
 
 
 def unit_titles(doc: Document) -> dict[str, str]:

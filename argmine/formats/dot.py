@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import graphviz
 
 from argmine.errors import ArgmineError
-from argmine.formats import LABEL_COLOURS, RELATION_COLOURS, unit_titles
+from argmine.formats import LABEL_COLOURS, RELATION_COLOURS, tree_items, unit_titles
 
 if TYPE_CHECKING:
     from argmine.document import Document, Unit
@@ -74,15 +74,7 @@ def _label(title: str, text: str) -> str:
 
 def _shown_units(doc: Document) -> list[Unit]:
     """The tree's units (none-labelled ones and their subtrees cut off), then orphans."""
-    tree = doc.tree
-    shown: dict[str, Unit] = {}
-    cut: set[str] = set()
-    for unit, depth in tree.walk():
-        parent = tree.parent(unit) if depth else None
-        if unit.label == "none" or (parent is not None and parent.id in cut):
-            cut.add(unit.id)
-        else:
-            shown[unit.id] = unit
+    shown = {unit.id: unit for unit, _ in tree_items(doc)}
     for unit in doc.units:
         if unit.label in _ARGUMENTATIVE and unit.id not in shown:
             shown[unit.id] = unit

@@ -32,7 +32,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from argmine.formats import LABEL_COLOURS, unit_titles
+from argmine.formats import LABEL_COLOURS, tree_items, unit_titles
 
 if TYPE_CHECKING:
     from argmine.document import Document, Unit
@@ -158,20 +158,6 @@ def _text_panel(doc: Document, titles: dict[str, str]) -> str:
     return "".join(out)
 
 
-def _tree_items(doc: Document) -> list[tuple[Unit, int]]:
-    """Pre-order ``(unit, depth)`` of the tree without none-labelled units and their subtrees."""
-    tree = doc.tree
-    items: list[tuple[Unit, int]] = []
-    cut: set[str] = set()
-    for unit, depth in tree.walk():
-        parent = tree.parent(unit) if depth else None
-        if unit.label == "none" or (parent is not None and parent.id in cut):
-            cut.add(unit.id)
-        else:
-            items.append((unit, depth))
-    return items
-
-
 def _node(doc: Document, unit: Unit, index: int, titles: dict[str, str], rooted: bool) -> str:
     rel = doc.tree.relation(unit) if rooted else None
     sign, verb = _SIGNS[rel.label] if rel is not None else ("", "")
@@ -188,7 +174,7 @@ def _node(doc: Document, unit: Unit, index: int, titles: dict[str, str], rooted:
 
 def _tree_panel(doc: Document, titles: dict[str, str]) -> str:
     index = {u.id: i for i, u in enumerate(doc.units)}
-    items = _tree_items(doc)
+    items = tree_items(doc)
     out: list[str] = []
     prev = -1
     for unit, depth in items:
