@@ -108,6 +108,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         webify=args.webify,
         max_docs=args.max_docs,
         threads=args.threads,
+        lr_encoder=args.lr_encoder,
+        freeze_layers=args.freeze_layers,
+        precision=args.precision,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -166,6 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-docs", type=int, default=None, help="per corpus, for quick runs")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    p.add_argument("--lr-encoder", type=float, default=8e-5, help="encoder learning rate")
+    p.add_argument(
+        "--freeze-layers",
+        type=int,
+        default=2,
+        help="bottom encoder layers (with the embeddings) kept as in the base encoder",
+    )
+    p.add_argument(
+        "--precision",
+        choices=["auto", "float32", "bfloat16"],
+        default="auto",
+        help="encoder arithmetic; auto: bfloat16 mixed precision where the CPU/GPU has it",
+    )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)

@@ -1,7 +1,7 @@
 """Tree decoding: link scores -> the best argument tree under label constraints.
 
 For each candidate root the best tree is found exactly, as a maximum spanning
-arborescence (Chu-Liu-Edmonds, as implemented by networkx) over the argumentative
+arborescence (Chu-Liu/Edmonds: :mod:`argmine.arborescence`) over the argumentative
 units, with these constraints:
 
 * one root per document, and it is the conclusion; the root is chosen among the
@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import networkx as nx
 import numpy as np
+
+from argmine.arborescence import NoArborescence, max_arborescence
 
 #: Which parent labels each child label accepts (the root accepts every child).
 ALLOWED_PARENTS: dict[str, frozenset[str]] = {
@@ -60,7 +61,7 @@ def decode_tree(
     if allowed is not None:
         try:
             return _decode(link_logp, root_logp, roles, candidates, single_root, allowed)
-        except nx.NetworkXException:
+        except NoArborescence:
             pass
     return _decode(link_logp, root_logp, roles, candidates, single_root, None)
 
@@ -104,19 +105,15 @@ def _decode(
     if not single_root:
         return _forest(link_logp, root_logp, roles, ok)
     order = np.argsort(-root_logp, kind="stable")[: max(candidates, 1)]
+    parent_ok = _label_mask(roles) & ok
     best: tuple[float, list[int]] | None = None
     for r in order.tolist():
-        graph = nx.DiGraph()
-        graph.add_nodes_from(range(n))
-        for i in range(n):
-            if i == r:
-                continue
-            for j in range(n):
-                if j != i and ok[i, j] and (j == r or roles[j] in ALLOWED_PARENTS[roles[i]]):
-                    graph.add_edge(j, i, weight=float(link_logp[i, j]))
+        edges = parent_ok.copy()
+        edges[:, r] = ok[:, r]  # the root accepts every child
+        np.fill_diagonal(edges, False)
         try:
-            parents = _arborescence(graph, n, r)
-        except nx.NetworkXException:
+            parents = max_arborescence(np.where(edges, link_logp, -np.inf), r).tolist()
+        except NoArborescence:
             continue  # no tree under the constraints with this root
         score = float(root_logp[r]) + sum(
             float(link_logp[i, p]) for i, p in enumerate(parents) if p >= 0
@@ -124,34 +121,28 @@ def _decode(
         if best is None or score > best[0]:
             best = (score, parents)
     if best is None:
-        raise nx.NetworkXException("No tree satisfies the constraints.")
+        raise NoArborescence("No tree satisfies the constraints.")
     return best[1]
 
 
-def _arborescence(graph: nx.DiGraph, n: int, root: int) -> list[int]:
-    tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=False)
-    parents = [-1] * n
-    for j, i in tree.edges():
-        parents[i] = j
-    if parents[root] != -1 or sum(p == -1 for p in parents) != 1:
-        raise nx.NetworkXException("The tree found is not rooted at the chosen root.")
-    return parents
+def _label_mask(roles: Sequence[str]) -> np.ndarray:
+    """``mask[i, j]``: a unit labelled ``roles[j]`` may be the parent of one labelled
+    ``roles[i]``."""
+    n = len(roles)
+    return np.array(
+        [[rj in ALLOWED_PARENTS[ri] for rj in roles] for ri in roles], dtype=bool
+    ).reshape(n, n)
 
 
 def _forest(
     link_logp: np.ndarray, root_logp: np.ndarray, roles: Sequence[str], ok: np.ndarray
 ) -> list[int]:
     n = len(roles)
-    virtual = n
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(n + 1))
-    for i in range(n):
-        graph.add_edge(virtual, i, weight=float(root_logp[i]))
-        for j in range(n):
-            if j != i and ok[i, j] and roles[j] in ALLOWED_PARENTS[roles[i]]:
-                graph.add_edge(j, i, weight=float(link_logp[i, j]))
-    tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=False)
-    parents = [-1] * n
-    for j, i in tree.edges():
-        parents[i] = -1 if j == virtual else j
-    return parents
+    # A virtual node n is the parent of every root; its edges carry the root scores.
+    edges = _label_mask(roles) & ok
+    np.fill_diagonal(edges, False)
+    scores = np.full((n + 1, n + 1), -np.inf)
+    scores[:n, :n] = np.where(edges, link_logp, -np.inf)
+    scores[:n, n] = root_logp
+    parents = max_arborescence(scores, n)[:n]
+    return [-1 if p == n else int(p) for p in parents.tolist()]

@@ -76,6 +76,9 @@ class Miner:
     claim, the premises argue for that claim. ``headings_none=True`` labels heading lines
     (:attr:`argmine.features.Layout.heading`: a line of its own, short, not ending like a
     sentence) ``none`` before anything else is decided: they title sections.
+    ``precision`` sets the encoder's arithmetic: ``auto`` (the default) uses bfloat16
+    mixed precision where the hardware multiplies bfloat16 natively (several times faster
+    on such CPUs; see :func:`argmine.nn.encoder.compute_dtype`), else float32.
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class Miner:
         sections: bool = True,
         headings_none: bool = True,
         device: str = "cpu",
+        precision: str = "auto",
     ) -> None:
         self.model = model
         self.batch_size = batch_size
@@ -106,6 +110,7 @@ class Miner:
         self.sections = sections
         self.headings_none = headings_none
         self.device = device
+        self.precision = precision
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str] | None = None, **kwargs: Any) -> Miner:
@@ -203,10 +208,13 @@ class Miner:
         """Run the network on prepared blocks (the only step that touches torch)."""
         import torch
 
+        from argmine.nn.encoder import compute_dtype
+
         out: list[Raw] = []
         if not blocks:
             return out
         model = self.model
+        model.encoder.compute_dtype = compute_dtype(self.precision, self.device)
         unit_labels = model.config.unit_labels
         none = unit_labels.index("none")
         with torch.inference_mode():

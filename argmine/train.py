@@ -47,7 +47,7 @@ TRAIN_SPLITS: dict[str, tuple[str, str | None]] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainConfig:
     """Settings of one training run (saved in the model's config.json)."""
 
@@ -65,13 +65,11 @@ class TrainConfig:
     threads: int = 0
     max_docs: int | None = None  # per corpus, for quick runs and tests
     attack_weight: float = 3.0
-
-
-@dataclass
-class Example:
-    """One training text: the views that share its encoder pass."""
-
-    views: list[Any]  # Prepared, one per view
+    #: Encoder layers (from the bottom, with the embeddings) left as in the base encoder.
+    freeze_layers: int = 2
+    #: Arithmetic of the encoder (see :func:`argmine.nn.encoder.compute_dtype`): ``auto``
+    #: trains in bfloat16 mixed precision where the hardware has it.
+    precision: str = "auto"
 
 
 def load_training_docs(
@@ -176,6 +174,7 @@ def train(
     from argmine.augment import webify
     from argmine.corpora.dataset import from_dataset, to_dataset
     from argmine.corpora.project import project_to_sentences
+    from argmine.nn.encoder import compute_dtype
     from argmine.nn.model import ArgmineModel, ModelConfig
 
     random.seed(config.seed)
@@ -202,8 +201,10 @@ def train(
             argmine_version=__version__,
             corpus_label_mapping=corpus_label_mapping(),
             training=asdict(config),
+            freeze_layers=config.freeze_layers,
         )
     )
+    model.encoder.compute_dtype = compute_dtype(config.precision)
     enc_params = [
         p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad
     ]
@@ -218,7 +219,12 @@ def train(
     steps = config.epochs * math.ceil(len(train_docs) / config.batch_docs)
     sched = get_linear_schedule_with_warmup(optim, int(config.warmup * steps), steps)
     rng = random.Random(config.seed)
-    record: dict[str, Any] = {"config": asdict(config), "steps": [], "epochs": []}
+    record: dict[str, Any] = {
+        "config": asdict(config),
+        "encoder_dtype": str(model.encoder.compute_dtype).removeprefix("torch."),
+        "steps": [],
+        "epochs": [],
+    }
     best = -1.0
     start = time.time()
     log = (output / "train_log.jsonl").open("w")

@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from _common import HEADLINE, target_rows  # noqa: E402  (benchmarks/ is on sys.path)
+
 #: (corpus, split, protocol) of every run, in report order.
 SUITE: tuple[tuple[str, str, str], ...] = (
     ("aae2", "test", "gold"),
@@ -111,6 +113,7 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
     """Run every evaluation of :data:`SUITE` (skipping as asked); return the report data."""
     import argmine
     from argmine.evaluate import FULL, QUICK, evaluate
+    from argmine.nn.encoder import compute_dtype
 
     started = time.time()
     miner = argmine.load(args.model)
@@ -146,6 +149,10 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             "git": git_revision(),
             "model": model_info(args.model),
             "machine": machine_info(),
+            "precision": {
+                "setting": miner.precision,
+                "encoder_dtype": str(compute_dtype(miner.precision)).removeprefix("torch."),
+            },
             "microtext_setting": None
             if args.skip_microtext
             else ("full" if args.full_cv else "quick"),
@@ -153,26 +160,13 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             "seconds": round(time.time() - started, 1),
         },
         "runs": runs,
+        "targets": target_rows(runs),
     }
 
 
 def _headline(result: dict[str, Any]) -> str:
-    keys = (
-        "unit_macro_f1",
-        "unit_macro_f1_two_class",
-        "ari",
-        "arc",
-        "component_f1_100",
-        "component_f1_50",
-        "relation_f1_100",
-        "relation_f1_50",
-        "cc",
-        "ro",
-        "fu",
-        "at",
-    )
     summary = result.get("summary", {})
-    return ", ".join(f"{k} {summary[k]:.4f}" for k in keys if summary.get(k) is not None)
+    return ", ".join(f"{k} {summary[k]:.4f}" for k in HEADLINE if summary.get(k) is not None)
 
 
 def to_markdown(report: dict[str, Any]) -> str:
@@ -198,6 +192,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += [
         f"- machine: {machine['cpu_count']} CPUs, {machine['platform']}, Python "
         f"{machine['python']}, torch {machine['torch']} ({machine['torch_threads']} threads)",
+        f"- precision: `{meta['precision']['setting']}` (encoder computes in "
+        f"{meta['precision']['encoder_dtype']}; see `argmine.nn.encoder.compute_dtype`)",
         f"- total time: {meta['seconds']} s",
     ]
     if meta.get("microtext_setting") == "quick":
@@ -207,6 +203,17 @@ def to_markdown(report: dict[str, Any]) -> str:
         )
     if meta.get("limit"):
         lines.append(f"- **PARTIAL RUN**: first {meta['limit']} documents of each corpus only.")
+    lines += [
+        "",
+        "## Targets (the model issue)",
+        "",
+        "| target | figure | minimum | measured | met |",
+        "| --- | --- | ---: | ---: | --- |",
+    ]
+    for t in report.get("targets", []):
+        measured = "not run" if t["measured"] is None else f"{t['measured']:.4f}"
+        met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
+        lines.append(f"| {t['what']} | `{t['metric']}` | {t['target']} | {measured} | {met} |")
     lines += [
         "",
         "| corpus | split | protocol | figures | seconds |",

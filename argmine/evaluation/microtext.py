@@ -199,6 +199,8 @@ def recipe_from(model_config: Any) -> Any:
 
     known = {f.name for f in fields(TrainConfig)}
     training = dict(getattr(model_config, "training", None) or {})
+    # Models trained before the precision setting existed were trained in float32.
+    training.setdefault("precision", "float32")
     config = TrainConfig(**{k: v for k, v in training.items() if k in known})
     encoder = getattr(model_config, "encoder", None)
     if encoder and "encoder" not in training:

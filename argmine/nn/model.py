@@ -47,7 +47,7 @@ CONFIG_FILE = "config.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ModelConfig:
     """Everything needed to rebuild the network (saved as ``config.json``)."""
 

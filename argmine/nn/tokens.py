@@ -132,3 +132,35 @@ def plan_windows(
         position[take] = (t - a)[take]
         best[take] = margin[take]
     return WindowPlan(wins, owner, position)
+
+
+def plan_batches(
+    lengths: Sequence[int], *, max_rows: int, multiple: int = 32, limit: int | None = None
+) -> list[tuple[int, list[int]]]:
+    """Encoder batches as ``(width, indices)``: each sequence is padded to its own length
+    rounded up to ``multiple`` (at most ``limit``), and only sequences of one width share
+    a batch, at most ``max_rows`` of them.
+
+    A sequence's width depends on nothing else, so its vectors do not depend on which
+    texts were batched with it: padding to another width changes the arithmetic (by up
+    to 0.02 in bfloat16), while more rows of the same width change nothing. That makes
+    results reproducible whatever the batch size, worker count or resume point, and
+    wastes on padding at most ``multiple - 1`` tokens a sequence.
+
+    Example:
+        >>> plan_batches([500, 20, 480, 30, 25], max_rows=2, limit=512)
+        [(32, [1, 3]), (32, [4]), (480, [2]), (512, [0])]
+    """
+    if max_rows < 1:
+        raise ValueError(f"max_rows must be >= 1; got {max_rows}.")
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        width = -(-n // multiple) * multiple
+        if limit is not None:
+            width = max(min(width, limit), n)
+        groups.setdefault(width, []).append(i)
+    return [
+        (width, members[k : k + max_rows])
+        for width, members in sorted(groups.items())
+        for k in range(0, len(members), max_rows)
+    ]
