@@ -69,15 +69,34 @@ def target_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+#: Benchmark outputs: changes there do not make a run's code or model differ from HEAD.
+RESULTS = "benchmarks/results/"
+
+
+def git_state() -> dict[str, Any]:
+    """HEAD's full hash and the uncommitted changes, outside :data:`RESULTS`, that could
+    make a run differ from it (``dirty``; ``None`` when git cannot tell)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=30
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout
+
+    rev = (git("rev-parse", "HEAD") or "").strip() or "unknown"
+    status = git("status", "--porcelain")
+    if status is None:
+        return {"revision": rev, "dirty": None, "changed": []}
+    changed = [line[3:] for line in status.splitlines() if not line[3:].startswith(RESULTS)]
+    return {"revision": rev, "dirty": bool(changed), "changed": changed[:20]}
+
+
 def git_revision() -> str:
-    """``git rev-parse --short HEAD``, with ``+dirty`` when the tree has changes."""
-    try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        return rev + ("+dirty" if dirty else "") if rev else "unknown"
-    except OSError:
+    """HEAD's short hash, with ``+dirty`` when :func:`git_state` finds changes."""
+    state = git_state()
+    if state["revision"] == "unknown":
         return "unknown"
+    return state["revision"][:7] + ("+dirty" if state["dirty"] else "")

@@ -41,8 +41,19 @@ def metrics_from(quality: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _comparison(comparison: dict[str, Any] | None) -> str:
+    """``: N higher, M lower`` from model_comparison.json, or nothing."""
+    if not comparison:
+        return ""
+    return f": {comparison['higher']} figures higher, {comparison['lower']} lower"
+
+
 def card(
-    model: Path, config: dict[str, Any], training: dict[str, Any], metrics: dict[str, Any]
+    model: Path,
+    config: dict[str, Any],
+    training: dict[str, Any],
+    metrics: dict[str, Any],
+    comparison: dict[str, Any] | None = None,
 ) -> str:
     cfg = training.get("config", config.get("training", {}))
     corpora = ", ".join(cfg.get("corpora", []))
@@ -162,10 +173,10 @@ def card(
         "dev splits only. But models were chosen between finished runs by their test "
         "figures and the seed article: the first shipped model was picked over a run with "
         "similar scores because it kept the article's premises under their claims; this "
-        "one (all encoder layers trained, 6 epochs, bfloat16) replaced it because most "
-        "recorded test figures rose (AAE2 unit macro F1 +0.011, AbstRCT link F1 +0.02 to "
-        "+0.05) while a few fell slightly (AAE2 tree link F1 -0.005, AbstRCT three-class "
-        "F1 up to -0.016), and the article's tree was still right. The decoder's "
+        "one (all encoder layers trained, 6 epochs, bfloat16) replaced it because more "
+        "recorded test figures rose than fell (`benchmarks/results/model_comparison.md`"
+        + _comparison(comparison)
+        + ") and the article's tree was still right. The decoder's "
         "section constraint and headings rule (`argmine/decode.py`, `argmine/miner.py`, "
         "general rules about web layout) were written after seeing failures on the "
         "article and on `tests/data/city_trees.txt`. Judge it on pages it has not seen.",
@@ -188,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     config = json.loads((model / "config.json").read_text())
     training = json.loads((model / "training.json").read_text())
     metrics = metrics_from(json.loads(Path(args.quality).read_text()))
+    compared = Path(args.quality).with_name("model_comparison.json")
+    comparison = json.loads(compared.read_text()) if compared.is_file() else None
     (model / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    (model / "README.md").write_text(card(model, config, training, metrics))
+    (model / "README.md").write_text(card(model, config, training, metrics, comparison))
     print(f"wrote {model / 'README.md'} and {model / 'metrics.json'}")
     return 0
 

@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from _common import HEADLINE, target_rows  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import HEADLINE, git_state, target_rows  # noqa: E402  (benchmarks/ is on sys.path)
 
 #: (corpus, split, protocol) of every run, in report order.
 SUITE: tuple[tuple[str, str, str], ...] = (
@@ -52,23 +51,6 @@ SUITE: tuple[tuple[str, str, str], ...] = (
     ("abstrct", "mixed_test", "gold"),
     ("microtext", "all", "gold"),
 )
-
-
-def git_revision() -> dict[str, Any]:
-    """``git rev-parse HEAD`` and whether the working tree has uncommitted changes."""
-
-    def run(*args: str) -> str | None:
-        try:
-            out = subprocess.run(
-                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=30
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return out.stdout.strip()
-
-    rev = run("rev-parse", "HEAD")
-    status = run("status", "--porcelain")
-    return {"revision": rev or "unknown", "dirty": bool(status) if status is not None else None}
 
 
 def model_info(model: str | None) -> dict[str, Any]:
@@ -146,7 +128,7 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
         "meta": {
             "command": shlex.join([Path(sys.executable).name, *sys.argv]),
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "git": git_revision(),
+            "git": git_state(),
             "model": model_info(args.model),
             "machine": machine_info(),
             "precision": {
