@@ -41,6 +41,22 @@ def metrics_from(quality: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _stored(config: dict[str, Any]) -> str:
+    """What ``model.safetensors`` holds and what is read from the base encoder."""
+    frozen = config["freeze_layers"]
+    if frozen == 0:
+        return (
+            f"- Stored: `model.safetensors` holds every encoder layer and the heads in "
+            f"{config['dtype']}; the embedding layer, which training left frozen, is read "
+            "from the base encoder."
+        )
+    return (
+        f"- Stored: `model.safetensors` holds the encoder layers above the bottom {frozen} "
+        f"and the heads in {config['dtype']}; the embedding layer and the bottom {frozen} "
+        "layers, which training left frozen, are read from the base encoder."
+    )
+
+
 def _comparison(comparison: dict[str, Any] | None) -> str:
     """``: N higher, M lower`` from model_comparison.json, or nothing."""
     if not comparison:
@@ -84,10 +100,7 @@ def card(
         "(conclusion / claim / premise) given the body positions, biaffine links with "
         "layout features, and the relation label. Trees are decoded exactly "
         "(maximum spanning arborescence) with one conclusion at the root.",
-        f"- Stored: `model.safetensors` holds the encoder layers above the bottom "
-        f"{config['freeze_layers']} and the heads in {config['dtype']}; the embeddings "
-        f"and the bottom {config['freeze_layers']} layers stay as in the base encoder, "
-        "which training left frozen, and are read from it.",
+        _stored(config),
         "- Arithmetic: `Miner(precision='auto')`, the default, computes the encoder in "
         "bfloat16 mixed precision on hardware that multiplies bfloat16 natively (CPUs "
         "with AVX512-BF16 or AMX, recent GPUs) and in float32 elsewhere; "

