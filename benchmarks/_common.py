@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,16 @@ def target_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def write_record(out_dir: str | Path, name: str, record: Any, markdown: str) -> Path:
+    """Write a benchmark's ``NAME.json`` and readable ``NAME.md`` to ``out_dir``; returns
+    the folder."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    (out / f"{name}.md").write_text(markdown)
+    return out
 
 
 #: Benchmark outputs: changes there do not make a run's code or model differ from HEAD.

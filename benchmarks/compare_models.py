@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import shlex
 import sys
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, git_revision  # benchmarks/ is on sys.path when run
+from _common import ROOT, git_revision, write_record  # benchmarks/ is on sys.path when run
 
 RUNS = (
     ("aae2", "test"),
@@ -84,8 +83,6 @@ def main(argv: list[str] | None = None) -> int:
                     down += d < 0
             lines.append(f"| {run} | {key} | " + " | ".join(cells) + " |")
     lines += ["", f"Against the reference: {up} figures higher, {down} lower.", ""]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     record: dict[str, Any] = {
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
         "revision": git_revision(),
@@ -94,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         "higher": up,
         "lower": down,
     }
-    (out / "model_comparison.json").write_text(json.dumps(record, indent=2) + "\n")
-    (out / "model_comparison.md").write_text("\n".join(lines))
+    write_record(args.out, "model_comparison", record, "\n".join(lines))
     print("\n".join(lines))
     return 0
 

@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _common import git_revision  # benchmarks/ is on sys.path when run
+from _common import git_revision, write_record  # benchmarks/ is on sys.path when run
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -69,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         "target_load_seconds": 5.0,
         "meets_target": med["import"] + med["load"] < 5.0,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "load_time.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / "load_time.md").write_text(
+    write_record(
+        RESULTS,
+        "load_time",
+        result,
         "# argmine.load() time, offline, fresh process\n\n"
         f"- command: `{result['command']}`\n- git revision: `{result['git_revision']}`\n"
         f"- date: {result['date']}\n- machine: {result['machine']['cpu_count']} CPUs, "
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "| step | median seconds |\n| --- | --- |\n"
         + "".join(f"| {k} | {v} |\n" for k, v in med.items())
         + f"\nimport + load = {med['import'] + med['load']:.3f} s (target < 5 s: "
-        f"{'met' if result['meets_target'] else 'NOT met'}).\n"
+        f"{'met' if result['meets_target'] else 'NOT met'}).\n",
     )
     print(json.dumps(result["median_seconds"]))
     return 0

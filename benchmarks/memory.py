@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _common import git_revision  # benchmarks/ is on sys.path when run
+from _common import git_revision, write_record  # benchmarks/ is on sys.path when run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "models" / "argmine-minilm-l6"
@@ -233,10 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args(argv)
     result = run(args)
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "memory.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "memory.md").write_text(markdown(result))
+    write_record(args.out_dir, "memory", result, markdown(result))
     print(markdown(result))
     return 0 if result["exit_status"] == 0 else 1
 

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from _common import HEADLINE, git_state, target_rows  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import HEADLINE, git_state, target_rows, write_record  # noqa: E402  (benchmarks/ is on sys.path)
 
 #: (corpus, split, protocol) of every run, in report order.
 SUITE: tuple[tuple[str, str, str], ...] = (
@@ -246,10 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     report = run_suite(args)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "quality.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    (out / "quality.md").write_text(to_markdown(report))
+    out = write_record(args.out, "quality", report, to_markdown(report))
     print(f"wrote {out / 'quality.json'} and {out / 'quality.md'}", file=sys.stderr)
     return 0
 

@@ -32,7 +32,6 @@ built for the run (the speed is the same; the report says which was used).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -44,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _common import git_revision  # benchmarks/ is on sys.path when run
+from _common import git_revision, write_record  # benchmarks/ is on sys.path when run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "models" / "argmine-minilm-l6"
@@ -366,10 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     result = run(args)
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "throughput.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "throughput.md").write_text(markdown(result))
+    write_record(args.out_dir, "throughput", result, markdown(result))
     print(markdown(result))
     return 0
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_texts import sample_text
 
 from argmine.batch import (
     LabelSummary,
@@ -31,21 +32,10 @@ from argmine.cli import main
 from argmine.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
-SENTENCES = [
-    "Cities should ban cars from their centres.",
-    "Cars pollute the air.",
-    "Noise harms sleep.",
-    "Some say shops would suffer.",
-    "But pedestrians spend more.",
-    "So a ban serves everyone.",
-    "Taxes on fuel should rise.",
-    "Roads cost money.",
-]
 
 
 def _text(i: int) -> str:
-    n = 1 + i % 3
-    return " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(n))
+    return sample_text(i, 3)
 
 
 @pytest.fixture(scope="module")

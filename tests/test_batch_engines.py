@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_texts import SENTENCES, sample_text
 
 from argmine.batch import label_corpus, read_output
 from argmine.batch.writers import errors_path
@@ -26,23 +27,13 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = bool(os.environ.get("CI"))
-SENTENCES = [
-    "Cities should ban cars from their centres.",
-    "Cars pollute the air.",
-    "Noise harms sleep.",
-    "Some say shops would suffer.",
-    "But pedestrians spend more.",
-    "So a ban serves everyone.",
-    "Taxes on fuel should rise.",
-    "Roads cost money.",
-]
 
 
 def _write_corpus(folder: Path, n: int) -> list[Path]:
     """A JSONL file of ``n`` short documents (two bad lines), plus a text folder."""
     lines = []
     for i in range(n):
-        text = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(1 + i % 4))
+        text = sample_text(i, 4)
         lines.append(json.dumps({"id": f"d{i}", "text": text}))
     lines[5] = "{broken"
     lines[9] = json.dumps({"id": "d9", "text": None})
