@@ -13,6 +13,12 @@ units, with these constraints:
 * a ``premise`` may argue for any unit;
 * optionally (``allowed``), layout constraints such as :func:`section_constraints`.
 
+:func:`decode_with_roles` decides labels and tree together instead: a unit's role is
+where it sits in the tree (the root is the conclusion, its children are claims or
+restated conclusions, deeper units are premises), so each edge also carries the role
+classifier's log-probability of the role it gives its child, and the best tree under
+the sum of both is found exactly, in the same way.
+
 Example:
     >>> import numpy as np
     >>> link = np.log(np.array([[.0, .5, .5], [.8, .0, .2], [.1, .8, .0]]) + 1e-9)
@@ -64,6 +70,67 @@ def decode_tree(
         except NoArborescence:
             pass
     return _decode(link_logp, root_logp, roles, candidates, single_root, None)
+
+
+def decode_with_roles(
+    link_logp: np.ndarray,
+    root_logp: np.ndarray,
+    role_logp: np.ndarray,
+    *,
+    candidates: int = 3,
+    allowed: np.ndarray | None = None,
+) -> tuple[list[int], list[str]]:
+    """Parent index of every unit (``-1`` for the root) and its role, decided together.
+
+    ``role_logp[i]`` holds unit ``i``'s log-probabilities of ``conclusion``, ``claim``
+    and ``premise``, in that order. Attaching ``i`` to the root scores
+    ``link_logp[i, root]`` plus its best of conclusion and claim; attaching it deeper
+    scores ``link_logp[i, j]`` plus its premise log-probability. The tree maximising the
+    root score plus these edge scores is found exactly for each root candidate.
+
+    Example:
+        >>> import numpy as np
+        >>> link = np.log(np.array([[.0, .5, .5], [.8, .0, .2], [.1, .8, .0]]) + 1e-9)
+        >>> roles = np.log(np.array([[.8, .1, .1], [.1, .4, .5], [.1, .2, .7]]))
+        >>> decode_with_roles(link, np.log(np.array([.6, .2, .2])), roles)
+        ([-1, 0, 1], ['conclusion', 'claim', 'premise'])
+    """
+    n = len(root_logp)
+    if n == 0:
+        return [], []
+    if n == 1:
+        return [-1], ["conclusion"]
+    ok = allowed if allowed is not None else np.ones((n, n), dtype=bool)
+    top = np.maximum(role_logp[:, 0], role_logp[:, 1])
+    deeper = link_logp + role_logp[:, 2:3]
+    best: tuple[float, list[int], int] | None = None
+    for r in np.argsort(-root_logp, kind="stable")[: max(candidates, 1)].tolist():
+        scores = deeper.copy()
+        scores[:, r] = link_logp[:, r] + top
+        edges = ok.copy()
+        np.fill_diagonal(edges, False)
+        try:
+            parents = max_arborescence(np.where(edges, scores, -np.inf), r).tolist()
+        except NoArborescence:
+            continue
+        edges_total = sum(float(scores[i, p]) for i, p in enumerate(parents) if p >= 0)
+        total = float(root_logp[r]) + edges_total
+        if best is None or total > best[0]:
+            best = (total, parents, r)
+    if best is None:
+        if allowed is not None:  # no tree under the layout constraints: drop them
+            return decode_with_roles(link_logp, root_logp, role_logp, candidates=candidates)
+        raise NoArborescence("No tree satisfies the constraints.")
+    _, parents, root = best
+    roles = [
+        "conclusion"
+        if p < 0 or (p == root and role_logp[i, 0] > role_logp[i, 1])
+        else "claim"
+        if p == root
+        else "premise"
+        for i, p in enumerate(parents)
+    ]
+    return parents, roles
 
 
 def section_constraints(

@@ -236,20 +236,23 @@ def evaluate(
         miner = argmine.load(None if model is None else str(model))
         check_labels(miner)
     _seed()
-    # Texts of a genre the model knows are mined as that genre (abstracts for AbstRCT).
-    from argmine.train import CORPUS_GENRE
+    # Texts of a genre the model knows are mined as that genre (abstracts for AbstRCT),
+    # and decoded as the corpus annotates them: one tree, or a forest (AbstRCT).
+    from argmine.train import CORPUS_GENRE, CORPUS_SINGLE_ROOT
 
     genres = getattr(getattr(getattr(miner, "model", None), "config", None), "genres", [])
-    previous_genre = getattr(miner, "genre", None)
-    if CORPUS_GENRE.get(corpus) in genres:
+    previous = {k: getattr(miner, k) for k in ("genre", "single_root") if hasattr(miner, k)}
+    if "genre" in previous and CORPUS_GENRE.get(corpus) in genres:
         miner.genre = CORPUS_GENRE[corpus]
+    if "single_root" in previous:
+        miner.single_root = CORPUS_SINGLE_ROOT.get(corpus, True)
     try:
         return _evaluate_loaded(
             corpus, split, protocol, docs, miner, model, limit, cv, batch_size, progress
         )
     finally:
-        if hasattr(miner, "genre"):
-            miner.genre = previous_genre
+        for key, value in previous.items():
+            setattr(miner, key, value)
 
 
 def _evaluate_loaded(

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from argmine.decode import decode_tree, section_constraints
+from argmine.decode import decode_tree, decode_with_roles, section_constraints
 from argmine.document import Document, Relation, Unit
 from argmine.errors import ArgmineWarning, ModelLoadError
 
@@ -76,9 +76,13 @@ class Miner:
     claim, the premises argue for that claim. ``headings_none=True`` labels heading lines
     (:attr:`argmine.features.Layout.heading`: a line of its own, short, not ending like a
     sentence) ``none`` before anything else is decided: they title sections.
-    ``precision`` sets the encoder's arithmetic: ``auto`` (the default) uses bfloat16
-    mixed precision where the hardware multiplies bfloat16 natively (several times faster
-    on such CPUs; see :func:`argmine.nn.encoder.compute_dtype`), else float32.
+    ``roles_from_tree=True`` (the default, for single-root trees) decides roles and tree
+    together (:func:`argmine.decode.decode_with_roles`): the root is the conclusion, its
+    children claims, deeper units premises; ``False`` fixes each unit's role first and
+    decodes the tree under those roles. ``precision`` sets the encoder's arithmetic:
+    ``auto`` (the default) uses bfloat16 mixed precision where the hardware multiplies
+    bfloat16 natively (several times faster on such CPUs; see
+    :func:`argmine.nn.encoder.compute_dtype`), else float32.
     """
 
     def __init__(
@@ -95,6 +99,7 @@ class Miner:
         genre: str | None = None,
         sections: bool = True,
         headings_none: bool = True,
+        roles_from_tree: bool = True,
         device: str = "cpu",
         precision: str = "auto",
     ) -> None:
@@ -109,6 +114,7 @@ class Miner:
         self.genre = genre
         self.sections = sections
         self.headings_none = headings_none
+        self.roles_from_tree = roles_from_tree
         self.device = device
         self.precision = precision
 
@@ -285,14 +291,32 @@ class Miner:
                     r = int(raw.role_probs[k].argmax())
                     labels[i], scores[i] = roles[k], (1 - p_none) * float(raw.role_probs[k, r])
             arg_roles = [roles[k] for k in raw.arg]
-            parents = decode_tree(
-                raw.link_logp,
-                raw.root_logp,
-                arg_roles,
-                candidates=self.root_candidates,
-                single_root=self.single_root,
-                allowed=_section_mask(raw, arg_roles) if self.sections else None,
-            )
+            allowed = _section_mask(raw, arg_roles) if self.sections else None
+            if self.single_root and self.roles_from_tree:
+                order = [cfg.role_labels.index(r) for r in ("conclusion", "claim", "premise")]
+                role_logp = np.log(raw.role_probs[raw.arg][:, order] + 1e-9)
+                parents, arg_roles = decode_with_roles(
+                    raw.link_logp,
+                    raw.root_logp,
+                    role_logp,
+                    candidates=self.root_candidates,
+                    allowed=allowed,
+                )
+                for c, role in enumerate(arg_roles):
+                    k = int(raw.arg[c])
+                    p_none = float(raw.label_probs[k, none])
+                    i = raw.units[k]
+                    labels[i] = role
+                    scores[i] = (1 - p_none) * float(raw.role_probs[k, cfg.role_labels.index(role)])
+            else:
+                parents = decode_tree(
+                    raw.link_logp,
+                    raw.root_logp,
+                    arg_roles,
+                    candidates=self.root_candidates,
+                    single_root=self.single_root,
+                    allowed=allowed,
+                )
             for c, p in enumerate(parents):
                 i = raw.units[int(raw.arg[c])]
                 if p < 0:

@@ -99,7 +99,11 @@ def card(
         "tokens; a BiLSTM over the units; heads for the unit label, the role "
         "(conclusion / claim / premise) given the body positions, biaffine links with "
         "layout features, and the relation label. Trees are decoded exactly "
-        "(maximum spanning arborescence) with one conclusion at the root.",
+        "(maximum spanning arborescence) with one conclusion at the root; a unit's role "
+        "is where it sits in the tree (the root's children are claims, deeper units "
+        "premises), decided together with the tree (`argmine.decode.decode_with_roles`). "
+        "AbstRCT is decoded as a forest under each unit's likeliest role, as that corpus "
+        "annotates it.",
         _stored(config),
         "- Arithmetic: `Miner(precision='auto')`, the default, computes the encoder in "
         "bfloat16 mixed precision on hardware that multiplies bfloat16 natively (CPUs "

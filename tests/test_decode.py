@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from argmine.decode import ALLOWED_PARENTS, decode_tree
+from argmine.decode import ALLOWED_PARENTS, decode_tree, decode_with_roles
 
 
 def _is_tree(parents: list[int]) -> bool:
@@ -67,6 +67,63 @@ def test_claims_never_hang_under_premises_and_conclusions_under_the_root() -> No
         if p >= 0 and p != r:
             assert roles[p] in ALLOWED_PARENTS[roles[i]]
     assert parents[3] == r or r == 3
+
+
+def _joint_score(parents: list[int], link: np.ndarray, root: np.ndarray, role: np.ndarray) -> float:
+    r = parents.index(-1)
+    total = float(root[r])
+    for i, p in enumerate(parents):
+        if p == r:
+            total += link[i, p] + max(role[i, 0], role[i, 1])
+        elif p >= 0:
+            total += link[i, p] + role[i, 2]
+    return total
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_roles_and_tree_decided_together_find_the_best_pair_like_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n = 5
+    link = np.log(rng.dirichlet(np.ones(n), size=n))
+    root = np.log(rng.random(n))
+    role = np.log(rng.dirichlet(np.ones(3), size=n))
+    parents, roles = decode_with_roles(link, root, role, candidates=n)
+    assert _is_tree(parents)
+    best = max(
+        _joint_score(list(ps), link, root, role)
+        for ps in itertools.product(range(-1, n), repeat=n)
+        if all(p != i for i, p in enumerate(ps)) and _is_tree(list(ps))
+    )
+    assert _joint_score(parents, link, root, role) == pytest.approx(best)
+    # Roles follow the tree: the root concludes, its children claim (or restate the
+    # conclusion, when that is their likelier role), deeper units are premises.
+    r = parents.index(-1)
+    for i, p in enumerate(parents):
+        expected = (
+            "conclusion"
+            if p == -1 or (p == r and role[i, 0] > role[i, 1])
+            else ("claim" if p == r else "premise")
+        )
+        assert roles[i] == expected
+
+
+def test_roles_from_the_tree_overrule_a_unit_s_own_guess_when_its_links_disagree() -> None:
+    # Unit 2 looks a bit more like a claim on its own, but its link to unit 1 is strong:
+    # as unit 1's child it is a premise.
+    link = np.log(np.array([[1e-9, 0.5, 0.5], [0.9, 1e-9, 0.1], [0.05, 0.95, 1e-9]]))
+    role = np.log(np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.5, 0.45]]))
+    assert role[2].argmax() == 1
+    parents, roles = decode_with_roles(link, np.log(np.array([0.8, 0.1, 0.1])), role)
+    assert (parents, roles) == ([-1, 0, 1], ["conclusion", "claim", "premise"])
+
+
+def test_roles_and_tree_drop_layout_constraints_that_no_tree_satisfies() -> None:
+    link = np.log(np.full((3, 3), 0.5))
+    role = np.log(np.full((3, 3), 1 / 3))
+    nothing = np.zeros((3, 3), dtype=bool)
+    parents, _ = decode_with_roles(link, np.zeros(3), role, allowed=nothing)
+    assert _is_tree(parents)
+    assert decode_with_roles(np.zeros((0, 0)), np.zeros(0), np.zeros((0, 3))) == ([], [])
 
 
 def test_small_inputs() -> None:

@@ -481,6 +481,29 @@ def test_perfect_miner_through_evaluate(abstrct: dict[str, list[Document]]) -> N
     assert "End to end" in format_table(e2e)
 
 
+class _DecodingSpy(FakeMiner):
+    """A perfect miner that notes the decoding settings it was run with."""
+
+    genre: str | None = None
+    single_root = True
+
+    def pipe(self, docs: Iterable[Document], *, batch_size: int = 16) -> Iterator[Document]:
+        self.seen = (self.genre, self.single_root)
+        yield from super().pipe(docs, batch_size=batch_size)
+
+
+def test_each_corpus_is_decoded_as_it_is_annotated_and_settings_are_restored(
+    aae2: dict[str, list[Document]], abstrct: dict[str, list[Document]]
+) -> None:
+    miner = _DecodingSpy(aae2["test"][:2] + abstrct["neoplasm_test"][:2])
+    miner.model.config.genres = ["essay", "abstract"]
+    evaluate("abstrct", miner=miner, model="fake", limit=2)
+    assert miner.seen == ("abstract", False)  # AbstRCT annotates forests
+    assert (miner.genre, miner.single_root) == (None, True)
+    evaluate("aae2", miner=miner, model="fake", limit=2)
+    assert miner.seen == ("essay", True)
+
+
 def test_perfect_miner_on_aae2_scores_one(aae2: dict[str, list[Document]]) -> None:
     gold = aae2["test"][:5]
     result = evaluate("aae2", miner=FakeMiner(gold), model="fake", limit=5)

@@ -171,3 +171,14 @@ def test_bfloat16_encoding_stays_close_to_float32(untrained_model_dir: Path) -> 
     assert out[torch.bfloat16].dtype == torch.float32  # heads always get float32
     cosine = torch.nn.functional.cosine_similarity(out[torch.float32], out[torch.bfloat16])
     assert cosine.min() > 0.98
+
+
+def test_roles_follow_the_tree_unless_told_otherwise(untrained_model_dir: Path) -> None:
+    doc = argmine.load(str(untrained_model_dir))(TEXT)
+    _check_tree(doc)
+    root = doc.tree.root
+    assert root is not None
+    for rel in doc.relations:
+        expected = ("claim", "conclusion") if rel.target.id == root.id else ("premise",)
+        assert rel.source.label in expected, (rel.source.text, rel.source.label)
+    _check_tree(argmine.load(str(untrained_model_dir), roles_from_tree=False)(TEXT))
