@@ -86,7 +86,11 @@ def decode_with_roles(
     and ``premise``, in that order. Attaching ``i`` to the root scores
     ``link_logp[i, root]`` plus its best of conclusion and claim; attaching it deeper
     scores ``link_logp[i, j]`` plus its premise log-probability. The tree maximising the
-    root score plus these edge scores is found exactly for each root candidate.
+    root score plus these edge scores is found exactly for each of the ``candidates``
+    units with the best root scores (the global optimum when ``candidates`` is at least
+    their number). ``allowed[i, j] = False`` forbids ``j`` as the parent of ``i`` except
+    where ``j`` is the root (see :func:`section_constraints` with ``roles_open=True``);
+    where no tree satisfies ``allowed`` it is dropped.
 
     Example:
         >>> import numpy as np
@@ -108,6 +112,7 @@ def decode_with_roles(
         scores = deeper.copy()
         scores[:, r] = link_logp[:, r] + top
         edges = ok.copy()
+        edges[:, r] = True  # under the root a unit is a claim: no layout rule forbids it
         np.fill_diagonal(edges, False)
         try:
             parents = max_arborescence(np.where(edges, scores, -np.inf), r).tolist()
@@ -122,29 +127,41 @@ def decode_with_roles(
             return decode_with_roles(link_logp, root_logp, role_logp, candidates=candidates)
         raise NoArborescence("No tree satisfies the constraints.")
     _, parents, root = best
-    roles = [
-        "conclusion"
-        if p < 0 or (p == root and role_logp[i, 0] > role_logp[i, 1])
-        else "claim"
-        if p == root
-        else "premise"
-        for i, p in enumerate(parents)
-    ]
+    roles = []
+    for i, p in enumerate(parents):
+        if p < 0 or (p == root and role_logp[i, 0] > role_logp[i, 1]):
+            roles.append("conclusion")
+        elif p == root:
+            roles.append("claim")
+        else:
+            roles.append("premise")
     return parents, roles
 
 
 def section_constraints(
-    roles: Sequence[str], sections: Sequence[int], headed: Mapping[int, bool] | Sequence[bool]
+    roles: Sequence[str],
+    sections: Sequence[int],
+    headed: Mapping[int, bool] | Sequence[bool],
+    *,
+    roles_open: bool = False,
 ) -> np.ndarray:
     """Web articles put a claim under a heading and its premises in the paragraphs that
     follow: in a section that a heading opens and whose first argumentative unit is a
     claim, a premise argues for that claim, directly or through other premises of the
     section. ``headed[s]`` says whether section ``s`` opens with a heading.
 
+    With ``roles_open=True`` (for :func:`decode_with_roles`, where the tree decides
+    roles) every other unit of such a section may take a parent only inside the section,
+    whatever its role; hanging it under the root instead makes it a claim, which the rule
+    allows, and :func:`decode_with_roles` always permits that.
+
     Example:
         >>> section_constraints(["conclusion", "claim", "premise"], [0, 1, 1],
         ...                     [False, True]).astype(int).tolist()
         [[1, 1, 1], [1, 1, 1], [0, 1, 1]]
+        >>> section_constraints(["conclusion", "claim", "claim", "premise"], [0, 1, 1, 1],
+        ...                     [False, True], roles_open=True).astype(int).tolist()
+        [[1, 1, 1, 1], [1, 1, 1, 1], [0, 1, 1, 1], [0, 1, 1, 1]]
     """
     n = len(roles)
     allowed = np.ones((n, n), dtype=bool)
@@ -153,7 +170,12 @@ def section_constraints(
         first.setdefault(sections[i], i)
     for i in range(n):
         s = sections[i]
-        if roles[i] == "premise" and headed[s] and roles[first[s]] == "claim":
+        if not (headed[s] and roles[first[s]] == "claim" and i != first[s]):
+            continue
+        if roles_open:
+            for j in range(n):
+                allowed[i, j] = sections[j] == s
+        elif roles[i] == "premise":
             for j in range(n):
                 allowed[i, j] = sections[j] == s and roles[j] in ("claim", "premise")
     return allowed

@@ -212,7 +212,9 @@ def evaluate(
     """Evaluate a model on ``corpus`` / ``split`` under ``protocol``; see the module notes.
 
     ``miner`` is a loaded :class:`~argmine.miner.Miner`; without one, ``model`` (a model
-    folder, default the shipped model) is loaded. ``limit`` keeps the first documents
+    folder, default the shipped model) is loaded. The miner's ``genre`` and
+    ``single_root`` are set for the corpus (AbstRCT: genre ``abstract``, forests) and
+    restored afterwards. ``limit`` keeps the first documents
     only (a smoke test; the result says so). ``cv`` sets the arg-microtexts
     cross-validation (default :data:`FULL`, the published protocol).
 

@@ -78,8 +78,9 @@ class Miner:
     sentence) ``none`` before anything else is decided: they title sections.
     ``roles_from_tree=True`` (the default, for single-root trees) decides roles and tree
     together (:func:`argmine.decode.decode_with_roles`): the root is the conclusion, its
-    children claims, deeper units premises; ``False`` fixes each unit's role first and
-    decodes the tree under those roles. ``precision`` sets the encoder's arithmetic:
+    children claims, deeper units premises (within each block; see ``max_units``);
+    ``False`` fixes each unit's role first and decodes the tree under those roles. A
+    unit's score is P(it argues) x P(its label). ``precision`` sets the encoder's arithmetic:
     ``auto`` (the default) uses bfloat16 mixed precision where the hardware multiplies
     bfloat16 natively (several times faster on such CPUs; see
     :func:`argmine.nn.encoder.compute_dtype`), else float32.
@@ -281,20 +282,29 @@ class Miner:
         links: list[tuple[int, int, str, float]] = []
         roots: list[tuple[float, int]] = []
         none = cfg.unit_labels.index("none")
+        role_order = [cfg.role_labels.index(r) for r in ("conclusion", "claim", "premise")]
+        # Each unit's (P(none), role probabilities): its score is P(argues) x P(its role).
+        odds: dict[int, tuple[float, np.ndarray]] = {}
+
+        def score_as(i: int, role: str) -> float:
+            p_none, role_probs = odds[i]
+            return (1 - p_none) * float(role_probs[cfg.role_labels.index(role)])
+
         for raw in raws:
             roles = [cfg.role_labels[k] for k in raw.role_probs.argmax(1)]
             for k, i in enumerate(raw.units):
                 p_none = float(raw.label_probs[k, none])
+                odds[i] = (p_none, raw.role_probs[k])
                 if p_none >= self.none_threshold:
                     labels[i], scores[i] = "none", p_none
                 else:
                     r = int(raw.role_probs[k].argmax())
                     labels[i], scores[i] = roles[k], (1 - p_none) * float(raw.role_probs[k, r])
             arg_roles = [roles[k] for k in raw.arg]
-            allowed = _section_mask(raw, arg_roles) if self.sections else None
-            if self.single_root and self.roles_from_tree:
-                order = [cfg.role_labels.index(r) for r in ("conclusion", "claim", "premise")]
-                role_logp = np.log(raw.role_probs[raw.arg][:, order] + 1e-9)
+            joint = self.single_root and self.roles_from_tree
+            allowed = _section_mask(raw, arg_roles, joint) if self.sections else None
+            if joint:
+                role_logp = np.log(raw.role_probs[raw.arg][:, role_order] + 1e-9)
                 parents, arg_roles = decode_with_roles(
                     raw.link_logp,
                     raw.root_logp,
@@ -303,11 +313,8 @@ class Miner:
                     allowed=allowed,
                 )
                 for c, role in enumerate(arg_roles):
-                    k = int(raw.arg[c])
-                    p_none = float(raw.label_probs[k, none])
-                    i = raw.units[k]
-                    labels[i] = role
-                    scores[i] = (1 - p_none) * float(raw.role_probs[k, cfg.role_labels.index(role)])
+                    i = raw.units[int(raw.arg[c])]
+                    labels[i], scores[i] = role, score_as(i, role)
             else:
                 parents = decode_tree(
                     raw.link_logp,
@@ -322,7 +329,7 @@ class Miner:
                 if p < 0:
                     roots.append((float(raw.root_logp[c]), i))
                     if self.single_root:
-                        labels[i] = "conclusion"
+                        labels[i], scores[i] = "conclusion", score_as(i, "conclusion")
                     continue
                 j = raw.units[int(raw.arg[p])]
                 rp = raw.relation_probs[c, p]
@@ -337,7 +344,7 @@ class Miner:
             top_block = next(r.units for r in raws if top in r.units)
             for i, lab in enumerate(labels):
                 if lab == "conclusion" and i not in top_block:
-                    labels[i] = "claim"
+                    labels[i], scores[i] = "claim", score_as(i, "claim")
             for _, i in roots[1:]:
                 links.append((i, top, "support", float("nan")))
         new_units = [
@@ -376,14 +383,14 @@ class Miner:
             yield doc
 
 
-def _section_mask(raw: Raw, arg_roles: Sequence[str]) -> np.ndarray:
+def _section_mask(raw: Raw, arg_roles: Sequence[str], roles_open: bool = False) -> np.ndarray:
     """The decoder's section constraints for the argumentative units of one block."""
     sections = raw.section[raw.arg].tolist()
     first: dict[int, int] = {}
     for k, s in enumerate(raw.section.tolist()):
         first.setdefault(s, k)
     headed = {s: bool(raw.heading[k]) for s, k in first.items()}
-    return section_constraints(arg_roles, sections, headed)
+    return section_constraints(arg_roles, sections, headed, roles_open=roles_open)
 
 
 def _segmented(doc: Document) -> Document:

@@ -117,6 +117,22 @@ def test_roles_from_the_tree_overrule_a_unit_s_own_guess_when_its_links_disagree
     assert (parents, roles) == ([-1, 0, 1], ["conclusion", "claim", "premise"])
 
 
+def test_roles_and_tree_obey_layout_constraints_that_a_tree_satisfies() -> None:
+    # Unit 3's best parent is unit 1, but only units 2 and the root 0 are allowed.
+    link = np.log(
+        np.array([[0.1] * 4, [0.9, 0.0, 0.05, 0.05], [0.1, 0.8, 0.0, 0.1], [0.05, 0.8, 0.15, 0.0]])
+        + 1e-9
+    )
+    role = np.log(np.full((4, 3), 1 / 3))
+    allowed = np.ones((4, 4), dtype=bool)
+    allowed[3, 1] = False
+    free, _ = decode_with_roles(link, np.log(np.array([0.7, 0.1, 0.1, 0.1])), role)
+    parents, _ = decode_with_roles(
+        link, np.log(np.array([0.7, 0.1, 0.1, 0.1])), role, allowed=allowed
+    )
+    assert free[3] == 1 and parents[3] == 2
+
+
 def test_roles_and_tree_drop_layout_constraints_that_no_tree_satisfies() -> None:
     link = np.log(np.full((3, 3), 0.5))
     role = np.log(np.full((3, 3), 1 / 3))

@@ -182,3 +182,45 @@ def test_roles_follow_the_tree_unless_told_otherwise(untrained_model_dir: Path) 
         expected = ("claim", "conclusion") if rel.target.id == root.id else ("premise",)
         assert rel.source.label in expected, (rel.source.text, rel.source.label)
     _check_tree(argmine.load(str(untrained_model_dir), roles_from_tree=False)(TEXT))
+
+
+def test_postprocess_labels_and_scores_follow_the_decoded_tree() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from argmine.miner import Raw
+
+    config = SimpleNamespace(
+        unit_labels=list(UNIT_LABELS),
+        role_labels=["conclusion", "claim", "premise"],
+        relation_labels=["support", "attack"],
+    )
+    text = "Ban cars. Cars pollute. Smog kills."
+    doc = Document(text, units=(Unit(0, 9), Unit(10, 23), Unit(24, 35)))
+    none = UNIT_LABELS.index("none")
+    label_probs = np.full((3, 4), 0.1)
+    label_probs[:, none] = 0.2
+    # Unit 2 looks a little more like a claim by itself, but it plainly backs unit 1.
+    role_probs = np.array([[0.8, 0.1, 0.1], [0.1, 0.7, 0.2], [0.05, 0.5, 0.45]])
+    link = np.log(np.array([[1e-9, 0.5, 0.5], [0.9, 1e-9, 0.1], [0.05, 0.95, 1e-9]]))
+    raw = Raw(
+        units=[0, 1, 2],
+        label_probs=label_probs,
+        role_probs=role_probs,
+        arg=np.arange(3),
+        link_logp=link,
+        root_logp=np.log(np.array([0.8, 0.1, 0.1])),
+        relation_probs=np.tile([0.9, 0.1], (3, 3, 1)),
+        section=np.zeros(3, dtype=int),
+        heading=np.zeros(3, dtype=bool),
+    )
+    joint = Miner(SimpleNamespace(config=config)).postprocess(doc, [raw])
+    assert [u.label for u in joint.units] == ["conclusion", "claim", "premise"]
+    assert [u.score for u in joint.units] == [0.64, 0.56, 0.36]  # 0.8 x P(label)
+    assert [(r.source.text, r.target.text) for r in joint.relations] == [
+        ("Cars pollute.", "Ban cars."),
+        ("Smog kills.", "Cars pollute."),
+    ]
+    fixed = Miner(SimpleNamespace(config=config), roles_from_tree=False).postprocess(doc, [raw])
+    assert [u.label for u in fixed.units] == ["conclusion", "claim", "claim"]
