@@ -28,7 +28,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -104,29 +104,26 @@ def decode_with_roles(
         return [], []
     if n == 1:
         return [-1], ["conclusion"]
-    ok = allowed if allowed is not None else np.ones((n, n), dtype=bool)
     top = np.maximum(role_logp[:, 0], role_logp[:, 1])
     deeper = link_logp + role_logp[:, 2:3]
-    best: tuple[float, list[int], int] | None = None
-    for r in np.argsort(-root_logp, kind="stable")[: max(candidates, 1)].tolist():
+
+    def weights(r: int, ok: np.ndarray) -> np.ndarray:
         scores = deeper.copy()
         scores[:, r] = link_logp[:, r] + top
         edges = ok.copy()
         edges[:, r] = True  # under the root a unit is a claim: no layout rule forbids it
         np.fill_diagonal(edges, False)
-        try:
-            parents = max_arborescence(np.where(edges, scores, -np.inf), r).tolist()
-        except NoArborescence:
-            continue
-        edges_total = sum(float(scores[i, p]) for i, p in enumerate(parents) if p >= 0)
-        total = float(root_logp[r]) + edges_total
-        if best is None or total > best[0]:
-            best = (total, parents, r)
-    if best is None:
-        if allowed is not None:  # no tree under the layout constraints: drop them
-            return decode_with_roles(link_logp, root_logp, role_logp, candidates=candidates)
-        raise NoArborescence("No tree satisfies the constraints.")
-    _, parents, root = best
+        return np.where(edges, scores, -np.inf)
+
+    everything = np.ones((n, n), dtype=bool)
+    try:
+        ok = allowed if allowed is not None else everything
+        parents, root = _best_rooted_tree(root_logp, candidates, lambda r: weights(r, ok))
+    except NoArborescence:
+        if allowed is None:
+            raise
+        # No tree under the layout constraints: drop them.
+        parents, root = _best_rooted_tree(root_logp, candidates, lambda r: weights(r, everything))
     roles = []
     for i, p in enumerate(parents):
         if p < 0 or (p == root and role_logp[i, 0] > role_logp[i, 1]):
@@ -193,25 +190,36 @@ def _decode(
     ok = allowed if allowed is not None else np.ones((n, n), dtype=bool)
     if not single_root:
         return _forest(link_logp, root_logp, roles, ok)
-    order = np.argsort(-root_logp, kind="stable")[: max(candidates, 1)]
     parent_ok = _label_mask(roles) & ok
-    best: tuple[float, list[int]] | None = None
-    for r in order.tolist():
+
+    def weights(r: int) -> np.ndarray:
         edges = parent_ok.copy()
         edges[:, r] = ok[:, r]  # the root accepts every child
         np.fill_diagonal(edges, False)
+        return np.where(edges, link_logp, -np.inf)
+
+    return _best_rooted_tree(root_logp, candidates, weights)[0]
+
+
+def _best_rooted_tree(
+    root_logp: np.ndarray, candidates: int, weights: Callable[[int], np.ndarray]
+) -> tuple[list[int], int]:
+    """The best tree, and its root, over the ``candidates`` units with the best root
+    scores: for root ``r`` the maximum arborescence under ``weights(r)`` (``-inf``: a
+    forbidden edge), scored as ``root_logp[r]`` plus its edge weights."""
+    best: tuple[float, list[int], int] | None = None
+    for r in np.argsort(-root_logp, kind="stable")[: max(candidates, 1)].tolist():
+        w = weights(r)
         try:
-            parents = max_arborescence(np.where(edges, link_logp, -np.inf), r).tolist()
+            parents = max_arborescence(w, r).tolist()
         except NoArborescence:
             continue  # no tree under the constraints with this root
-        score = float(root_logp[r]) + sum(
-            float(link_logp[i, p]) for i, p in enumerate(parents) if p >= 0
-        )
+        score = float(root_logp[r]) + sum(float(w[i, p]) for i, p in enumerate(parents) if p >= 0)
         if best is None or score > best[0]:
-            best = (score, parents)
+            best = (score, parents, r)
     if best is None:
         raise NoArborescence("No tree satisfies the constraints.")
-    return best[1]
+    return best[1], best[2]
 
 
 def _label_mask(roles: Sequence[str]) -> np.ndarray:

@@ -298,8 +298,7 @@ class Miner:
                 if p_none >= self.none_threshold:
                     labels[i], scores[i] = "none", p_none
                 else:
-                    r = int(raw.role_probs[k].argmax())
-                    labels[i], scores[i] = roles[k], (1 - p_none) * float(raw.role_probs[k, r])
+                    labels[i], scores[i] = roles[k], score_as(i, roles[k])
             arg_roles = [roles[k] for k in raw.arg]
             joint = self.single_root and self.roles_from_tree
             allowed = _section_mask(raw, arg_roles, joint) if self.sections else None
