@@ -1,4 +1,5 @@
-"""Run every benchmark in turn: quality, throughput, memory, load time (``make benchmarks``).
+"""Run every benchmark in turn: quality, throughput, memory, load time, link diagnosis
+(``make benchmarks``).
 
 Each script writes its JSON and Markdown results under ``benchmarks/results/``; extra
 arguments (e.g. ``--model DIR``) are passed to each of them.
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("quality.py", "throughput.py", "memory.py", "load_time.py")
+SCRIPTS = ("quality.py", "throughput.py", "memory.py", "load_time.py", "link_diagnosis.py")
 
 
 def main() -> int:

@@ -1,0 +1,173 @@
+"""Where a model's AAE2 link errors come from: its roles, or its link scores.
+
+Runs the model on AAE2 test gold units (as ``argmine evaluate aae2`` does) and scores
+the tree link F1 (every gold relation, derived ones included) of:
+
+- the tree the miner decodes (roles and tree decided together);
+- the model's own link and root scores decoded with the *gold* roles given (what the
+  link scorer reaches if every role were right);
+- a reference rule given the gold roles: each premise hangs under the nearest claim of
+  its paragraph, every claim and other major claim under the gold root;
+- the same rule given the miner's decoded roles (the nearest predicted claim; a premise
+  with none in its paragraph hangs under the predicted root).
+
+It also breaks the gold premise links down by whether the premise and its gold parent
+got the right role, and how many of each the decoded tree attaches right.
+
+    python benchmarks/link_diagnosis.py [--model DIR] [--data-dir DIR] [--out-dir DIR]
+
+Writes ``link_diagnosis.json`` and ``link_diagnosis.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shlex
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import ROOT, git_revision, write_record  # benchmarks/ is on sys.path when run
+
+ROLES = ("conclusion", "claim", "premise")
+
+
+def _parents(doc: Any) -> list[int]:
+    """Parent index of every unit of ``doc`` (``-1``: none), from its relations."""
+    index = {(u.start, u.end): i for i, u in enumerate(doc.units)}
+    parents = [-1] * len(doc.units)
+    for r in doc.relations:
+        i = index[(r.source.start, r.source.end)]
+        if parents[i] < 0:
+            parents[i] = index[(r.target.start, r.target.end)]
+    return parents
+
+
+def nearest_claim_tree(roles: list[str], paragraph: list[int]) -> list[int]:
+    """The reference rule: a premise hangs under the nearest claim of its paragraph (or
+    the root when it has none); claims and other conclusions under the root, the last
+    conclusion (AAE2's convention).
+
+    Example:
+        >>> nearest_claim_tree(["claim", "premise", "premise", "conclusion"], [0, 0, 0, 1])
+        [3, 0, 0, -1]
+    """
+    conclusions = [i for i, r in enumerate(roles) if r == "conclusion"]
+    root = conclusions[-1] if conclusions else 0
+    parents = []
+    for i, role in enumerate(roles):
+        claims = [j for j, r in enumerate(roles) if r == "claim" and paragraph[j] == paragraph[i]]
+        if i == root:
+            parents.append(-1)
+        elif role == "premise" and claims:
+            parents.append(min(claims, key=lambda j: (abs(j - i), j)))
+        else:
+            parents.append(root)
+    return parents
+
+
+def diagnose(model: str | None, data_dir: str | None = None) -> dict[str, Any]:
+    """The figures of the module notes for ``model`` (default: the shipped model)."""
+    import argmine
+    from argmine.corpora import load
+    from argmine.decode import decode_with_roles
+    from argmine.evaluation.predict import _blind
+    from argmine.features import layout, paragraph_spans_of
+
+    miner = argmine.load(model, all_argumentative=True)
+    docs = load("aae2", "test", data_dir)
+    hits: Counter[str] = Counter()
+    breakdown: Counter[tuple[str, str, str]] = Counter()
+    n_gold = 0
+    for start in range(0, len(docs), 16):
+        batch = docs[start : start + 16]
+        mined = miner.run_with_raw([_blind(d) for d in batch])
+        for gold, (pred, raws) in zip(batch, mined, strict=True):
+            if len(raws) != 1:
+                raise RuntimeError(f"{gold.id}: mined in {len(raws)} blocks; expected one")
+            raw = raws[0]
+            g_roles = [str(u.label) for u in gold.units]
+            p_roles = [str(u.label) for u in pred.units]
+            g_par, p_par = _parents(gold), _parents(pred)
+            paragraph = list(layout(gold, paragraph_spans_of(gold)).paragraph)
+            one_hot = np.full((len(g_roles), 3), 0.01 / 2)
+            for i, role in enumerate(g_roles):
+                one_hot[i, ROLES.index(role)] = 0.99
+            given, _ = decode_with_roles(
+                raw.link_logp,
+                raw.root_logp,
+                np.log(one_hot),
+                candidates=miner.root_candidates,
+            )
+            trees = {
+                "decoded": p_par,
+                "link scores, gold roles": given,
+                "nearest claim, gold roles": nearest_claim_tree(g_roles, paragraph),
+                "nearest claim, decoded roles": nearest_claim_tree(p_roles, paragraph),
+            }
+            for i, parent in enumerate(g_par):
+                if parent < 0:
+                    continue
+                n_gold += 1
+                for name, tree in trees.items():
+                    hits[name] += tree[i] == parent
+                if g_roles[i] == "premise":
+                    key = (
+                        "premise" if p_roles[i] == "premise" else f"labelled {p_roles[i]}",
+                        f"{g_roles[parent]}, labelled {p_roles[parent]}",
+                    )
+                    breakdown[(*key, "n")] += 1
+                    breakdown[(*key, "right")] += p_par[i] == parent
+    return {
+        "n_gold_links": n_gold,
+        "link_f1": {name: round(k / n_gold, 4) for name, k in hits.items()},
+        "premise_links": [
+            {"premise": a, "gold_parent": b, "n": k, "right": breakdown[(a, b, "right")]}
+            for (a, b, what), k in sorted(breakdown.items(), key=lambda kv: -kv[1])
+            if what == "n"
+        ],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=None, help="model folder (default: shipped)")
+    parser.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
+    parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    result = diagnose(args.model, args.data_dir)
+    command = shlex.join([Path(sys.executable).name, *sys.argv])
+    lines = [
+        "# Link diagnosis (AAE2 test, gold units)",
+        "",
+        f"- command: `{command}`",
+        f"- git revision: `{git_revision()}`, {dt.datetime.now(dt.UTC).isoformat()}",
+        f"- model: `{args.model or 'shipped model'}`; {result['n_gold_links']} gold links",
+        "",
+        "| tree | link F1 |",
+        "| --- | ---: |",
+        *(f"| {name} | {value:.4f} |" for name, value in result["link_f1"].items()),
+        "",
+        "Gold premise links, by the roles the decoded tree gave the premise and its parent:",
+        "",
+        "| premise | gold parent | links | attached right |",
+        "| --- | --- | ---: | ---: |",
+        *(
+            f"| {r['premise']} | {r['gold_parent']} | {r['n']} | {r['right']} |"
+            for r in result["premise_links"]
+        ),
+        "",
+    ]
+    record = {"command": command, "revision": git_revision(), "model": args.model, **result}
+    write_record(args.out_dir, "link_diagnosis", record, "\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
