@@ -110,6 +110,22 @@ def test_boilerplate_is_none_and_outside_the_tree(article: Document, start: str)
         assert unit.id not in in_tree
 
 
+@pytest.mark.slow
+def test_a_units_role_is_its_depth_in_the_article_tree(article: Document) -> None:
+    # The trained model's tree, decoded with its roles (roles_from_tree, the default):
+    # the root concludes, its children claim (or restate it), deeper units are premises.
+    depths = {u.id: d for u, d in article.tree.walk()}
+    assert max(depths.values()) >= 2, "no premise under a claim: the check below is idle"
+    for unit in article.units:
+        if unit.id not in depths:
+            assert unit.label == "none", (unit.text, unit.label)
+            continue
+        expected = {0: ("conclusion",), 1: ("claim", "conclusion")}.get(
+            depths[unit.id], ("premise",)
+        )
+        assert unit.label in expected, (unit.text, unit.label, depths[unit.id])
+
+
 def _paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
 
