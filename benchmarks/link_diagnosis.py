@@ -11,6 +11,10 @@ the tree link F1 (every gold relation, derived ones included) of:
 - the same rule given the miner's decoded roles (the nearest predicted claim; a premise
   with none in its paragraph hangs under the predicted root).
 
+Each of these trees, like the gold one, gives every unit but the root one parent, so
+predicted and gold links are equally many and link F1 is the share of gold links found
+(as ``argmine evaluate`` computes it for the decoded tree).
+
 It also breaks the gold premise links down by whether the premise and its gold parent
 got the right role, and how many of each the decoded tree attaches right.
 
