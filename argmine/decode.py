@@ -29,10 +29,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 from argmine.arborescence import NoArborescence, max_arborescence
+
+_T = TypeVar("_T")
 
 #: Which parent labels each child label accepts (the root accepts every child).
 ALLOWED_PARENTS: dict[str, frozenset[str]] = {
@@ -64,12 +67,9 @@ def decode_tree(
         return []
     if n == 1:
         return [-1]
-    if allowed is not None:
-        try:
-            return _decode(link_logp, root_logp, roles, candidates, single_root, allowed)
-        except NoArborescence:
-            pass
-    return _decode(link_logp, root_logp, roles, candidates, single_root, None)
+    return _dropping_unsatisfiable(
+        lambda ok: _decode(link_logp, root_logp, roles, candidates, single_root, ok), allowed
+    )
 
 
 def decode_with_roles(
@@ -107,23 +107,17 @@ def decode_with_roles(
     top = np.maximum(role_logp[:, 0], role_logp[:, 1])
     deeper = link_logp + role_logp[:, 2:3]
 
-    def weights(r: int, ok: np.ndarray) -> np.ndarray:
+    def weights(r: int, ok: np.ndarray | None) -> np.ndarray:
         scores = deeper.copy()
         scores[:, r] = link_logp[:, r] + top
-        edges = ok.copy()
+        edges = np.ones((n, n), dtype=bool) if ok is None else ok.copy()
         edges[:, r] = True  # under the root a unit is a claim: no layout rule forbids it
         np.fill_diagonal(edges, False)
         return np.where(edges, scores, -np.inf)
 
-    everything = np.ones((n, n), dtype=bool)
-    try:
-        ok = allowed if allowed is not None else everything
-        parents, root = _best_rooted_tree(root_logp, candidates, lambda r: weights(r, ok))
-    except NoArborescence:
-        if allowed is None:
-            raise
-        # No tree under the layout constraints: drop them.
-        parents, root = _best_rooted_tree(root_logp, candidates, lambda r: weights(r, everything))
+    parents, root = _dropping_unsatisfiable(
+        lambda ok: _best_rooted_tree(root_logp, candidates, lambda r: weights(r, ok)), allowed
+    )
     roles = []
     for i, p in enumerate(parents):
         if p < 0 or (p == root and role_logp[i, 0] > role_logp[i, 1]):
@@ -176,6 +170,19 @@ def section_constraints(
             for j in range(n):
                 allowed[i, j] = sections[j] == s and roles[j] in ("claim", "premise")
     return allowed
+
+
+def _dropping_unsatisfiable(
+    decode: Callable[[np.ndarray | None], _T], allowed: np.ndarray | None
+) -> _T:
+    """``decode(allowed)``, or ``decode(None)`` (no layout constraints) when no tree
+    satisfies ``allowed``."""
+    if allowed is not None:
+        try:
+            return decode(allowed)
+        except NoArborescence:
+            pass
+    return decode(None)
 
 
 def _decode(

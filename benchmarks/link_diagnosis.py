@@ -41,14 +41,10 @@ ROLES = ("conclusion", "claim", "premise")
 
 
 def _parents(doc: Any) -> list[int]:
-    """Parent index of every unit of ``doc`` (``-1``: none), from its relations."""
-    index = {(u.start, u.end): i for i, u in enumerate(doc.units)}
-    parents = [-1] * len(doc.units)
-    for r in doc.relations:
-        i = index[(r.source.start, r.source.end)]
-        if parents[i] < 0:
-            parents[i] = index[(r.target.start, r.target.end)]
-    return parents
+    """Parent index of every unit of ``doc`` (``-1``: none), from its tree."""
+    index = {u.id: i for i, u in enumerate(doc.units)}
+    tree = doc.tree
+    return [-1 if (p := tree.parent(u)) is None else index[p.id] for u in doc.units]
 
 
 def nearest_claim_tree(roles: list[str], paragraph: list[int]) -> list[int]:
