@@ -20,9 +20,9 @@ It also gives the share of units whose decoded role is right, and breaks the gol
 premise links down by whether the premise and its gold parent got the right role, and
 how many of each the decoded tree attaches right.
 
-On ``--split train`` (the essays the shipped model learnt from, with the 32 it held out
-for model selection) the same figures show how much of the test gap is a fit that does
-not carry over to new essays.
+On ``--split train`` (the essays a model trained on AAE2 learnt from, with the 32 that
+training holds out for model selection) the same figures show how much of the test gap
+is a fit that does not carry over to new essays.
 
     python benchmarks/link_diagnosis.py [--model DIR] [--split test|train]
                                         [--data-dir DIR] [--out-dir DIR]
@@ -149,7 +149,12 @@ def diagnose(model: str | None, data_dir: str | None = None, split: str = "test"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=None, help="model folder (default: shipped)")
-    parser.add_argument("--split", choices=["test", "train"], default="test")
+    parser.add_argument(
+        "--split",
+        choices=["test", "train"],
+        default="test",
+        help="AAE2 split (train: the essays the model learnt from)",
+    )
     parser.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args(argv)
