@@ -111,6 +111,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         lr_encoder=args.lr_encoder,
         freeze_layers=args.freeze_layers,
         precision=args.precision,
+        device=args.device,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="encoder arithmetic; auto: bfloat16 mixed precision where the CPU/GPU has it",
     )
+    p.add_argument("--device", default="cpu", help="where to train: cpu (default), cuda or cuda:N")
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)

@@ -11,7 +11,8 @@ units, with these constraints:
 * a unit labelled ``conclusion`` that is not the root restates it: its parent is the root;
 * a ``claim`` argues for the conclusion or another claim, never for a premise;
 * a ``premise`` may argue for any unit;
-* optionally (``allowed``), layout constraints such as :func:`section_constraints`.
+* optionally (``allowed``), layout constraints such as :func:`section_constraints`
+  (and, with :func:`decode_with_roles` only, :func:`paragraph_constraints`).
 
 :func:`decode_with_roles` decides labels and tree together instead: a unit's role is
 where it sits in the tree (the root is the conclusion, its children are claims or
@@ -170,6 +171,29 @@ def section_constraints(
             for j in range(n):
                 allowed[i, j] = sections[j] == s and roles[j] in ("claim", "premise")
     return allowed
+
+
+def paragraph_constraints(paragraph: Sequence[int]) -> np.ndarray:
+    """The persuasive-essay convention: each paragraph holds its own arguments. A unit
+    argues for a unit of its own paragraph, or (as a claim, or restating it) for the
+    conclusion, wherever that is; ``paragraph[i]`` is unit ``i``'s paragraph.
+
+    Stab & Gurevych annotate essays so (AAE2: each body paragraph is an argument for the
+    thesis; no relation crosses a paragraph), and the published AAE2 link figures score
+    pairs within a paragraph only. The mask is for :func:`decode_with_roles`, which
+    always lets a unit hang under the root (whatever ``allowed`` says of the root's
+    column): the tree then gives every paragraph that argues at least one claim, and
+    keeps its premises inside it. :func:`decode_tree` applies ``allowed`` to the root
+    too, so there the mask leaves no tree for a text of several paragraphs and is
+    dropped. It does not suit news, where a claim's premises often follow it in the
+    next paragraphs.
+
+    Example:
+        >>> paragraph_constraints([0, 1, 1]).astype(int).tolist()
+        [[1, 0, 0], [0, 1, 1], [0, 1, 1]]
+    """
+    par = np.asarray(paragraph)
+    return par[:, None] == par[None, :]
 
 
 def _dropping_unsatisfiable(

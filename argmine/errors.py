@@ -37,6 +37,10 @@ class LabelMismatchError(ArgmineError, ValueError):
     """A model's label set does not match what the caller expects."""
 
 
+class DeviceError(ArgmineError, ValueError):
+    """A torch device that this machine does not have, or that argmine cannot use."""
+
+
 class InputError(ArgmineError, ValueError):
     """An input file or record cannot be read."""
 

@@ -36,10 +36,13 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import random
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from argmine.document import RELATION_LABELS, UNIT_LABELS, Document
@@ -167,6 +170,15 @@ _NOTES: dict[str, list[str]] = {
         "-> conclusion ones, which stand for the claim's stance. 'tree' compares "
         "every predicted relation with every gold relation, derived ones included.",
     ],
+    "aae2": [
+        "AAE2 essays are decoded as the corpus is annotated: each paragraph holds its own "
+        "arguments (Miner(paragraph_arguments=True)): a premise argues for a unit of its "
+        "paragraph, and every paragraph that argues has a claim. No AAE2 relation crosses a "
+        "paragraph (ARI, like the published figures, scores pairs within a paragraph "
+        "only). This is not argmine.load()'s default, which decodes news and lets premises "
+        "argue across paragraphs; --paragraph-arguments off scores AAE2 that way, and "
+        "benchmarks/results/quality.md records both.",
+    ],
     "abstrct": [
         "AbstRCT: MajorClaim -> conclusion, Claim -> claim, Premise -> premise; "
         "Partial-Attack counts as attack. The two-class figure merges conclusion and claim "
@@ -208,15 +220,18 @@ def evaluate(
     batch_size: int = 16,
     cv: CVSettings | None = None,
     progress: bool = False,
+    paragraph_arguments: bool | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model on ``corpus`` / ``split`` under ``protocol``; see the module notes.
 
     ``miner`` is a loaded :class:`~argmine.miner.Miner`; without one, ``model`` (a model
-    folder, default the shipped model) is loaded. The miner's ``genre`` and
-    ``single_root`` are set for the corpus (AbstRCT: genre ``abstract``, forests) and
-    restored afterwards. ``limit`` keeps the first documents
-    only (a smoke test; the result says so). ``cv`` sets the arg-microtexts
-    cross-validation (default :data:`FULL`, the published protocol).
+    folder, default the shipped model) is loaded. The miner's ``genre``,
+    ``single_root`` and ``paragraph_arguments`` are set for the corpus
+    (:func:`corpus_settings`: AbstRCT genre ``abstract`` and forests, AAE2 arguments
+    inside paragraphs) and restored afterwards; ``paragraph_arguments=True`` or ``False``
+    overrides the corpus's setting (the result records it as ``decoding``). ``limit``
+    keeps the first documents only (a smoke test; the result says so). ``cv`` sets the
+    arg-microtexts cross-validation (default :data:`FULL`, the published protocol).
 
     Raises ``ValueError`` for an unknown corpus, split or protocol,
     :class:`~argmine.errors.CorpusNotFoundError` when the corpus is missing, and
@@ -238,20 +253,51 @@ def evaluate(
         miner = argmine.load(None if model is None else str(model))
         check_labels(miner)
     _seed()
-    # Texts of a genre the model knows are mined as that genre (abstracts for AbstRCT),
-    # and decoded as the corpus annotates them: one tree, or a forest (AbstRCT).
-    from argmine.train import CORPUS_GENRE, CORPUS_SINGLE_ROOT
+    with corpus_settings(miner, corpus, paragraph_arguments=paragraph_arguments):
+        result = _evaluate_loaded(
+            corpus, split, protocol, docs, miner, model, limit, cv, batch_size, progress
+        )
+        result["decoding"] = {
+            k: getattr(miner, k)
+            for k in ("single_root", "paragraph_arguments")
+            if hasattr(miner, k)
+        }
+        return result
+
+
+@contextlib.contextmanager
+def corpus_settings(
+    miner: Any, corpus: str, *, paragraph_arguments: bool | None = None
+) -> Iterator[Any]:
+    """Within the block, ``miner`` mines texts of ``corpus`` as :func:`evaluate` does: as
+    the corpus's genre where the model knows it (abstracts for AbstRCT), decoded as the
+    corpus annotates them (one tree, or a forest for AbstRCT; arguments inside one
+    paragraph for AAE2, unless ``paragraph_arguments`` says otherwise). Restored
+    afterwards."""
+    from argmine.train import CORPUS_GENRE, CORPUS_PARAGRAPH_ARGUMENTS, CORPUS_SINGLE_ROOT
 
     genres = getattr(getattr(getattr(miner, "model", None), "config", None), "genres", [])
-    previous = {k: getattr(miner, k) for k in ("genre", "single_root") if hasattr(miner, k)}
+    keys = ("genre", "single_root", "paragraph_arguments")
+    previous = {k: getattr(miner, k) for k in keys if hasattr(miner, k)}
+    single = CORPUS_SINGLE_ROOT.get(corpus, True) if "single_root" in previous else True
+    # Paragraph scope needs roles and one tree decided together (Miner docs).
+    joint = single and getattr(miner, "roles_from_tree", True)
+    if paragraph_arguments and not joint:
+        why = f"{corpus} is decoded as forests" if not single else "roles_from_tree=False"
+        raise ValueError(
+            f"paragraph_arguments=True needs roles and one tree decided together ({why})."
+        )
     if "genre" in previous and CORPUS_GENRE.get(corpus) in genres:
         miner.genre = CORPUS_GENRE[corpus]
     if "single_root" in previous:
-        miner.single_root = CORPUS_SINGLE_ROOT.get(corpus, True)
-    try:
-        return _evaluate_loaded(
-            corpus, split, protocol, docs, miner, model, limit, cv, batch_size, progress
+        miner.single_root = single
+    if "paragraph_arguments" in previous:
+        wanted = CORPUS_PARAGRAPH_ARGUMENTS.get(corpus, False)
+        miner.paragraph_arguments = joint and (
+            wanted if paragraph_arguments is None else paragraph_arguments
         )
+    try:
+        yield miner
     finally:
         for key, value in previous.items():
             setattr(miner, key, value)
@@ -292,7 +338,7 @@ def _evaluate_loaded(
         from argmine.evaluation.microtext import cross_validate, recipe_from
 
         settings = cv or FULL
-        recipe = recipe_from(miner.model.config)
+        recipe = replace(recipe_from(miner.model.config), device=getattr(miner, "device", "cpu"))
         out = cross_validate(docs, recipe, settings, batch_size=batch_size, progress=progress)
         result["microtext"] = out
         result["setting"] = "full" if out["settings"]["published_protocol"] else "quick"
@@ -334,7 +380,7 @@ def _evaluate_loaded(
         for key in ("link_f1", "relation_macro_f1", "root_accuracy", "uas", "las"):
             summary[key] = links[key]
         result["links"] = links
-        notes = _NOTES["gold"] + _NOTES.get(corpus, [])
+        notes = _NOTES["gold"] + _corpus_notes(corpus, miner)
     else:
         raw = [Document(d.text, id=d.id) for d in docs]
         pred = list(miner.pipe(raw, batch_size=batch_size))
@@ -344,7 +390,7 @@ def _evaluate_loaded(
         for level, s in e2e.items():
             summary[f"component_f1_{level}"] = s["components"]["macro_f1"]
             summary[f"relation_f1_{level}"] = s["relations"]["f1"]
-        notes = _NOTES["end2end"] + _NOTES.get(corpus, [])
+        notes = _NOTES["end2end"] + _corpus_notes(corpus, miner)
     result["summary"] = summary
     result["anchors"] = [
         {**a.to_dict(), "argmine": summary.get(a.metric)}
@@ -352,6 +398,17 @@ def _evaluate_loaded(
     ]
     result["notes"] = notes
     return dict(rounded(result))
+
+
+def _corpus_notes(corpus: str, miner: Any) -> list[str]:
+    """The corpus's notes; AAE2's paragraph note only where the miner decoded so."""
+    notes = list(_NOTES.get(corpus, []))
+    if corpus == "aae2" and not getattr(miner, "paragraph_arguments", False):
+        notes = [n for n in notes if "paragraph_arguments=True" not in n] + [
+            "AAE2 was decoded here with paragraph_arguments=False, as argmine decodes news: "
+            "premises may argue for units of other paragraphs, which AAE2 never annotates."
+        ]
+    return notes
 
 
 # -- command line ----------------------------------------------------------------------
@@ -382,6 +439,13 @@ def add_command(sub: Any) -> None:
     p.add_argument("--format", default="table", choices=("table", "json"))
     p.add_argument("--limit", type=int, default=None, help="first N documents only (smoke test)")
     p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument(
+        "--paragraph-arguments",
+        choices=("corpus", "on", "off"),
+        default="corpus",
+        help="keep premises inside their paragraph: as the corpus is annotated (default: "
+        "on for aae2), or on / off",
+    )
     cv = p.add_argument_group("arg-microtexts cross-validation")
     cv.add_argument(
         "--quick",
@@ -437,6 +501,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         cv=settings,
         progress=bool(getattr(args, "verbose", False)),
+        paragraph_arguments={"corpus": None, "on": True, "off": False}[args.paragraph_arguments],
     )
     if args.format == "json":
         print(json.dumps(result, indent=2, ensure_ascii=False))

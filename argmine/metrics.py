@@ -145,4 +145,5 @@ def link_scores(gold: Sequence[Document], pred: Sequence[Document]) -> dict[str,
         "las": att_lab_ok / att_n if att_n else 0.0,
         "n_gold_links": n_gold,
         "n_pred_links": n_pred,
+        "n_found_links": tp,
     }

@@ -26,7 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from argmine.decode import decode_tree, decode_with_roles, section_constraints
+from argmine.decode import (
+    decode_tree,
+    decode_with_roles,
+    paragraph_constraints,
+    section_constraints,
+)
 from argmine.document import Document, Relation, Unit
 from argmine.errors import ArgmineWarning, ModelLoadError
 
@@ -60,6 +65,7 @@ class Raw:
     relation_probs: np.ndarray  # (a, a, 2)
     section: np.ndarray  # (n,) section of each unit (headings open sections)
     heading: np.ndarray  # (n,) whether the unit is a heading line
+    paragraph: np.ndarray | None = None  # (n,) paragraph of each unit
 
 
 class Miner:
@@ -79,11 +85,16 @@ class Miner:
     ``roles_from_tree=True`` (the default, for single-root trees) decides roles and tree
     together (:func:`argmine.decode.decode_with_roles`): the root is the conclusion, its
     children claims, deeper units premises (within each block; see ``max_units``);
-    ``False`` fixes each unit's role first and decodes the tree under those roles. A
-    unit's score is P(it argues) x P(its label). ``precision`` sets the encoder's arithmetic:
-    ``auto`` (the default) uses bfloat16 mixed precision where the hardware multiplies
-    bfloat16 natively (several times faster on such CPUs; see
-    :func:`argmine.nn.encoder.compute_dtype`), else float32.
+    ``False`` fixes each unit's role first and decodes the tree under those roles.
+    ``paragraph_arguments=True`` (with the default joint decoding) reads the text as a
+    persuasive essay does: each paragraph holds its own arguments, so a premise argues
+    for a unit of its own paragraph and every paragraph that argues has a claim
+    (:func:`argmine.decode.paragraph_constraints`; ``argmine evaluate`` sets it for AAE2,
+    which is annotated so); leave it off for news, where premises follow their claim
+    into the next paragraphs. A unit's score is P(it argues) x P(its label).
+    ``precision`` sets the encoder's arithmetic: ``auto`` (the default) uses bfloat16
+    mixed precision where the hardware multiplies bfloat16 natively (several times
+    faster on such CPUs; see :func:`argmine.nn.encoder.compute_dtype`), else float32.
     """
 
     def __init__(
@@ -101,6 +112,7 @@ class Miner:
         sections: bool = True,
         headings_none: bool = True,
         roles_from_tree: bool = True,
+        paragraph_arguments: bool = False,
         device: str = "cpu",
         precision: str = "auto",
     ) -> None:
@@ -116,6 +128,7 @@ class Miner:
         self.sections = sections
         self.headings_none = headings_none
         self.roles_from_tree = roles_from_tree
+        self.paragraph_arguments = paragraph_arguments
         self.device = device
         self.precision = precision
 
@@ -269,6 +282,7 @@ class Miner:
                         relation_probs=rel.cpu().numpy(),
                         section=np.asarray(prep.layout.section),
                         heading=np.asarray(prep.layout.heading),
+                        paragraph=np.asarray(prep.layout.paragraph),
                     )
                 )
         return out
@@ -302,6 +316,9 @@ class Miner:
             arg_roles = [roles[k] for k in raw.arg]
             joint = self.single_root and self.roles_from_tree
             allowed = _section_mask(raw, arg_roles, joint) if self.sections else None
+            if self.paragraph_arguments:
+                scope = _paragraph_mask(raw, joint)
+                allowed = scope if allowed is None else allowed & scope
             if joint:
                 role_logp = np.log(raw.role_probs[raw.arg][:, role_order] + 1e-9)
                 parents, arg_roles = decode_with_roles(
@@ -390,6 +407,18 @@ def _section_mask(raw: Raw, arg_roles: Sequence[str], roles_open: bool = False) 
         first.setdefault(s, k)
     headed = {s: bool(raw.heading[k]) for s, k in first.items()}
     return section_constraints(arg_roles, sections, headed, roles_open=roles_open)
+
+
+def _paragraph_mask(raw: Raw, joint: bool) -> np.ndarray:
+    """The decoder's paragraph constraints for the argumentative units of one block."""
+    if not joint:
+        raise ValueError(
+            "paragraph_arguments=True decides roles together with the tree: it needs "
+            "single_root=True and roles_from_tree=True."
+        )
+    if raw.paragraph is None:
+        raise ValueError("paragraph_arguments=True needs each unit's paragraph in Raw.paragraph.")
+    return paragraph_constraints(raw.paragraph[raw.arg].tolist())
 
 
 def _segmented(doc: Document) -> Document:

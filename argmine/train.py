@@ -38,6 +38,10 @@ CORPUS_GENRE: dict[str, str] = {"aae2": "essay", "abstrct": "abstract", "microte
 #: abstracts have no major claim and several claims without a parent, so its texts are
 #: decoded as forests when scored against it.
 CORPUS_SINGLE_ROOT: dict[str, bool] = {"aae2": True, "abstrct": False, "microtext": True}
+#: Whether each corpus keeps every argument inside one paragraph. AAE2 does: each body
+#: paragraph of an essay is an argument for the thesis, and no annotated relation
+#: crosses a paragraph (see :func:`argmine.decode.paragraph_constraints`).
+CORPUS_PARAGRAPH_ARGUMENTS: dict[str, bool] = {"aae2": True, "abstrct": False, "microtext": False}
 
 #: Corpus splits used for training and for model selection, per corpus.
 TRAIN_SPLITS: dict[str, tuple[str, str | None]] = {
@@ -70,6 +74,10 @@ class TrainConfig:
     #: Arithmetic of the encoder (see :func:`argmine.nn.encoder.compute_dtype`): ``auto``
     #: trains in bfloat16 mixed precision where the hardware has it.
     precision: str = "auto"
+    #: Where the network trains: ``cpu``, or a torch device such as ``cuda`` / ``cuda:1``
+    #: (a GPU makes a larger ``encoder`` practical). The saved weights are the same kind
+    #: of folder wherever they were trained.
+    device: str = "cpu"
 
 
 def load_training_docs(
@@ -122,7 +130,8 @@ def example_loss(model: Any, tokens: Any, prep: Any, attack_weight: float) -> An
     tgt = _targets(model, prep.doc)
     cfg = model.config
     none = cfg.unit_labels.index("none")
-    labels = torch.tensor(tgt["labels"])
+    dev = tokens.device
+    labels = torch.tensor(tgt["labels"], device=dev)
     up = model.unit_pass(tokens, prep)
     loss = F.cross_entropy(up.label_logits, labels)
     body = [lab != none for lab in tgt["labels"]]
@@ -130,20 +139,22 @@ def example_loss(model: Any, tokens: Any, prep: Any, attack_weight: float) -> An
     if not arg:
         return loss
     sp = model.structure_pass(up, prep, body)
-    role_t = torch.tensor([cfg.role_labels.index(cfg.unit_labels[tgt["labels"][i]]) for i in arg])
+    role_t = torch.tensor(
+        [cfg.role_labels.index(cfg.unit_labels[tgt["labels"][i]]) for i in arg], device=dev
+    )
     loss = loss + F.cross_entropy(sp.role_logits[arg], role_t)
-    arg_t = torch.tensor(arg)
+    arg_t = torch.tensor(arg, device=dev)
     a = len(arg)
     full = model.parent_logits(sp, arg_t)
     pos = {u: k for k, u in enumerate(arg)}
-    link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg])
+    link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
     loss = loss + F.cross_entropy(full, link_t)
     pairs = [(i, tgt["parent"][i]) for i in arg if tgt["parent"][i] in pos]
     if pairs:
-        c = torch.tensor([i for i, _ in pairs])
-        p = torch.tensor([j for _, j in pairs])
-        rel_t = torch.tensor([tgt["relation"][i] for i, _ in pairs])
-        weight = torch.ones(len(cfg.relation_labels))
+        c = torch.tensor([i for i, _ in pairs], device=dev)
+        p = torch.tensor([j for _, j in pairs], device=dev)
+        rel_t = torch.tensor([tgt["relation"][i] for i, _ in pairs], device=dev)
+        weight = torch.ones(len(cfg.relation_labels), device=dev)
         weight[cfg.relation_labels.index("attack")] = attack_weight
         loss = loss + F.cross_entropy(model.relation_logits(sp, c, p), rel_t, weight=weight)
     return loss
@@ -177,6 +188,7 @@ def train(
     from argmine.nn.encoder import compute_dtype
     from argmine.nn.model import ArgmineModel, ModelConfig
 
+    device = check_device(config.device)
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -204,7 +216,8 @@ def train(
             freeze_layers=config.freeze_layers,
         )
     )
-    model.encoder.compute_dtype = compute_dtype(config.precision)
+    model.to(device)
+    model.encoder.compute_dtype = compute_dtype(config.precision, device)
     enc_params = [
         p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad
     ]
@@ -222,6 +235,7 @@ def train(
     record: dict[str, Any] = {
         "config": asdict(config),
         "encoder_dtype": str(model.encoder.compute_dtype).removeprefix("torch."),
+        "device": str(device),
         "steps": [],
         "epochs": [],
     }
@@ -249,7 +263,7 @@ def train(
                 else:
                     examples.append([model.prepare(doc, genre), model.prepare(sent, genre)])
             tokens = model.encode([views[0] for views in examples])
-            loss = torch.zeros(())
+            loss = torch.zeros((), device=device)
             n = 0
             for views, tok in zip(examples, tokens, strict=True):
                 for prep in views:
@@ -296,9 +310,51 @@ def train(
     return record
 
 
+def check_device(name: str) -> Any:
+    """The torch device ``name`` names, or a :class:`~argmine.errors.DeviceError` (a
+    ``ValueError``) saying why it cannot be used.
+
+    Example:
+        >>> check_device("cpu")
+        device(type='cpu')
+        >>> check_device("gpu")  # doctest: +NORMALIZE_WHITESPACE
+        Traceback (most recent call last):
+        ...
+        argmine.errors.DeviceError: device 'gpu' is not a torch device name;
+        use cpu, cuda or cuda:N.
+    """
+    import torch
+
+    from argmine.errors import DeviceError
+
+    try:
+        device = torch.device(name)
+    except RuntimeError as e:
+        raise DeviceError(
+            f"device {name!r} is not a torch device name; use cpu, cuda or cuda:N."
+        ) from e
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise DeviceError(
+                f"device {name!r} is not available: this torch ({torch.__version__}) sees no "
+                "CUDA GPU. Install a CUDA build of torch on a machine with a GPU, or train "
+                "with device 'cpu'."
+            )
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise DeviceError(
+                f"device {name!r} is not available: torch sees "
+                f"{torch.cuda.device_count()} CUDA GPU(s), numbered from 0."
+            )
+    elif device.type != "cpu":
+        raise DeviceError(f"device {name!r} is not supported for training; use cpu or cuda.")
+    return device
+
+
 def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
     """Model-selection scores: gold-unit macro F1 and link F1, and on webified sentence
     views of the dev texts, macro F1 over all four labels."""
+    import torch
+
     from argmine.augment import webify
     from argmine.corpora.project import project_to_sentences
     from argmine.metrics import link_scores, unit_scores
@@ -306,13 +362,21 @@ def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
 
     out: dict[str, float] = {}
     corpora = sorted({str(d.metadata.get("corpus")) for d in dev_docs})
+    device = str(next(model.parameters()).device)
+    # Score in the arithmetic the model trains in (a Miner sets the encoder's).
+    precision = "float32" if model.encoder.compute_dtype == torch.float32 else "bfloat16"
     for name in corpora:
         genre = CORPUS_GENRE.get(name)
         single = CORPUS_SINGLE_ROOT.get(name, True)
-        miner = Miner(model, batch_size=8, genre=genre, single_root=single)
-        gold_miner = Miner(
-            model, batch_size=8, all_argumentative=True, genre=genre, single_root=single
-        )
+        common: dict[str, Any] = {
+            "batch_size": 8,
+            "genre": genre,
+            "single_root": single,
+            "device": device,
+            "precision": precision,
+        }
+        miner = Miner(model, **common)
+        gold_miner = Miner(model, all_argumentative=True, **common)
         gold = [d for d in dev_docs if str(d.metadata.get("corpus")) == name]
         pred = list(gold_miner.pipe(gold))
         out[f"{name}_unit_macro_f1"] = unit_scores(gold, pred)["macro_f1"]

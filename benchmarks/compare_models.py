@@ -5,6 +5,12 @@ script evaluates each folder on AAE2 test and the three AbstRCT test sets (gold 
 the same miner settings ``argmine evaluate`` uses) and writes, per figure, each model's
 value and the difference to the first model.
 
+For unit macro F1 and link F1 it also says how far each difference could be chance in
+the choice of test documents: a paired bootstrap over documents
+(:mod:`argmine.evaluation.significance`, ``--resamples`` redrawn test sets) gives a 95%
+interval of the difference and the share of redrawn sets on which the model scores
+higher than the reference. A difference whose interval holds 0 is not shown to be one.
+
     python benchmarks/compare_models.py OLD_DIR NEW_DIR [--out benchmarks/results]
 
 Writes ``model_comparison.json`` and ``model_comparison.md``.
@@ -32,17 +38,60 @@ RUNS = (
 KEYS = ("unit_macro_f1", "unit_macro_f1_two_class", "link_f1", "ari", "arc", "root_accuracy")
 
 
-def figures(folder: str) -> dict[str, dict[str, float]]:
-    """Headline gold-protocol figures of one model folder."""
-    import argmine
-    from argmine.evaluate import evaluate
+#: The figures given a bootstrap interval (both are recomputed from per-document counts).
+BOOTSTRAPPED = ("unit_macro_f1", "link_f1")
 
-    miner = argmine.load(folder)
-    out = {}
+
+def figures(folder: str) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, Any]]]:
+    """Headline gold-protocol figures of one model folder, and per run the per-document
+    counts behind :data:`BOOTSTRAPPED`."""
+    import argmine
+    from argmine.corpora import load
+    from argmine.evaluate import corpus_settings, evaluate
+    from argmine.evaluation.predict import predict_gold
+    from argmine.evaluation.significance import link_counts, unit_counts
+
+    # The gold protocol: the units are known argument components (evaluate sets the same).
+    miner = argmine.load(folder, all_argumentative=True)
+    out, counts = {}, {}
     for corpus, split in RUNS:
         summary = evaluate(corpus, split, protocol="gold", miner=miner, progress=False)["summary"]
-        out[f"{corpus}/{split}"] = {k: summary[k] for k in KEYS if summary.get(k) is not None}
-    return out
+        run = f"{corpus}/{split}"
+        out[run] = {k: summary[k] for k in KEYS if summary.get(k) is not None}
+        gold = load(corpus, split)
+        with corpus_settings(miner, corpus):
+            pred, _ = predict_gold(miner, gold)
+        counts[run] = {"unit_macro_f1": unit_counts(gold, pred), "link_f1": link_counts(gold, pred)}
+    return out, counts
+
+
+def bootstrap_lines(
+    counts: dict[str, dict[str, dict[str, Any]]], labels: list[str], resamples: int
+) -> tuple[list[str], dict[str, Any]]:
+    """The bootstrap table (markdown lines) and its record, each model against the first."""
+    from argmine.evaluation.significance import link_f1_of, macro_f1_of, paired_bootstrap
+
+    of = {"unit_macro_f1": macro_f1_of, "link_f1": link_f1_of}
+    ref = labels[0]
+    lines = [
+        f"Paired bootstrap over test documents ({resamples} redrawn test sets): the "
+        "difference to the reference, its 95% interval, and the share of redrawn sets on "
+        "which the model scores higher.",
+        "",
+        "| run | figure | model | difference | 95% interval | higher in |",
+        "| --- | --- | --- | ---: | --- | ---: |",
+    ]
+    record: dict[str, Any] = {}
+    for lab in labels[1:]:
+        for run, per in counts[ref].items():
+            for key in BOOTSTRAPPED:
+                r = paired_bootstrap(per[key], counts[lab][run][key], of[key], n=resamples)
+                record.setdefault(lab, {}).setdefault(run, {})[key] = r.to_dict()
+                lines.append(
+                    f"| {run} | {key} | `{lab}` | {r.difference:+.4f} | "
+                    f"[{r.low:+.4f}, {r.high:+.4f}] | {r.share_higher:.0%} |"
+                )
+    return lines, record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,12 +99,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("models", nargs="+", help="model folders; the first is the reference")
     parser.add_argument("--label", action="append", help="a name per model (default: path)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument(
+        "--resamples", type=int, default=2000, help="redrawn test sets of the bootstrap"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     labels = args.label or args.models
     if len(labels) != len(args.models):
         parser.error("give one --label per model, or none")
-    results = {label: figures(m) for label, m in zip(labels, args.models, strict=True)}
+    scored = {label: figures(m) for label, m in zip(labels, args.models, strict=True)}
+    results = {label: fig for label, (fig, _) in scored.items()}
+    counts = {label: c for label, (_, c) in scored.items()}
     ref = labels[0]
     up = down = 0
     lines = [
@@ -83,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
                     down += d < 0
             lines.append(f"| {run} | {key} | " + " | ".join(cells) + " |")
     lines += ["", f"Against the reference: {up} figures higher, {down} lower.", ""]
+    boot_lines, boot = bootstrap_lines(counts, list(labels), args.resamples)
+    lines += [*boot_lines, ""]
     record: dict[str, Any] = {
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
         "revision": git_revision(),
@@ -90,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": results,
         "higher": up,
         "lower": down,
+        "bootstrap": boot,
     }
     write_record(args.out, "model_comparison", record, "\n".join(lines))
     print("\n".join(lines))

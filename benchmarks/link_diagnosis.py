@@ -1,8 +1,8 @@
 """Where a model's AAE2 link errors come from: its roles, or its link scores.
 
-Runs the model on AAE2 gold units (as ``argmine evaluate aae2`` does; the test split
-unless ``--split train``) and scores the tree link F1 (every gold relation, derived
-ones included) of:
+Runs the model on AAE2 gold units (as ``argmine evaluate aae2`` does, arguments kept
+inside their paragraphs; the test split unless ``--split train``) and scores the tree
+link F1 (every gold relation, derived ones included) of:
 
 - the tree the miner decodes (roles and tree decided together);
 - the model's own link and root scores decoded with the *gold* roles given (what the
@@ -82,12 +82,19 @@ def diagnose(model: str | None, data_dir: str | None = None, split: str = "test"
     """The figures of the module notes for ``model`` (default: the shipped model)."""
     import argmine
     from argmine.corpora import load
-    from argmine.decode import decode_with_roles
-    from argmine.evaluation.predict import _blind
-    from argmine.features import layout, paragraph_spans_of
+    from argmine.evaluate import corpus_settings
 
     miner = argmine.load(model, all_argumentative=True)
     docs = load("aae2", split, data_dir)
+    with corpus_settings(miner, "aae2"):  # decoded as `argmine evaluate aae2` decodes
+        return _diagnose(miner, docs, split)
+
+
+def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
+    from argmine.decode import decode_with_roles, paragraph_constraints
+    from argmine.evaluation.predict import _blind
+    from argmine.features import layout, paragraph_spans_of
+
     hits: Counter[str] = Counter()
     breakdown: Counter[tuple[str, str, str]] = Counter()
     n_gold = 0
@@ -113,6 +120,7 @@ def diagnose(model: str | None, data_dir: str | None = None, split: str = "test"
                 raw.root_logp,
                 np.log(one_hot),
                 candidates=miner.root_candidates,
+                allowed=paragraph_constraints(paragraph) if miner.paragraph_arguments else None,
             )
             trees = {
                 "decoded": p_par,

@@ -7,6 +7,10 @@ Runs, with one model (default: the shipped model)::
     microtext  all                                     cross-validation, QUICK setting
                                                        (1 x 5 folds, 2 epochs per fold)
 
+and, beside them, AAE2 test gold decoded as argmine decodes news (premises free to argue
+across paragraphs; :data:`ALSO`), so the record shows what the corpus's own paragraph
+scope adds.
+
 and writes ``quality.json`` (every figure, as :func:`argmine.evaluate.evaluate` returns
 it) and ``quality.md`` (the same, readable) to ``--out`` (default
 ``benchmarks/results``), with the git revision (and whether the tree was dirty), the
@@ -14,11 +18,16 @@ model's path and training record, the exact command, the date and the machine.
 
 The arg-microtexts figures use the quick setting unless ``--full-cv`` is given (the
 published 10 x 5-fold protocol trains 50 models: hours on a CPU); the report marks it.
+The cross-validation trains fresh models from the evaluated model's training recipe and
+never reads its weights, so ``--carry-microtext FILE`` takes that run from an earlier
+``quality.json`` instead of training again, where that record cross-validated the same
+recipe (else it stops with an error); the report names the record it came from.
 
 Usage::
 
     python benchmarks/quality.py [--model DIR] [--skip-microtext] [--out DIR]
                                  [--data-dir DIR] [--full-cv] [--limit N]
+                                 [--carry-microtext FILE]
 
 ``--limit N`` keeps the first N documents of each corpus: a smoke test, marked partial.
 """
@@ -50,6 +59,11 @@ SUITE: tuple[tuple[str, str, str], ...] = (
     ("abstrct", "glaucoma_test", "gold"),
     ("abstrct", "mixed_test", "gold"),
     ("microtext", "all", "gold"),
+)
+#: Runs recorded beside :data:`SUITE` with other decoding settings (not scored against
+#: the targets): (corpus, split, protocol, keyword arguments of ``evaluate``).
+ALSO: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("aae2", "test", "gold", {"paragraph_arguments": False}),
 )
 
 
@@ -91,6 +105,58 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def carried_microtext(path: str | Path, model_config: Any) -> dict[str, Any]:
+    """The arg-microtexts run of an earlier ``quality.json``, marked with where it came
+    from, if it cross-validated the recipe of ``model_config``; else a ``ValueError``.
+
+    The recipes are compared as :func:`argmine.evaluation.microtext.recipe_from` builds
+    them from each model's recorded training settings (exactly; the run's own copy of
+    its recipe is rounded, and is checked against the record's model only), leaving out
+    ``threads`` and ``device``, which change where the folds train, not what they learn.
+    """
+    from dataclasses import asdict
+    from types import SimpleNamespace
+
+    from argmine.evaluation.microtext import recipe_from
+    from argmine.evaluation.report import rounded
+
+    record = json.loads(Path(path).read_text())
+    runs = [r for r in record.get("runs", []) if r.get("corpus") == "microtext"]
+    if not runs:
+        raise ValueError(f"{path} holds no arg-microtexts run to carry.")
+    run = runs[0]
+    meta = record["meta"]
+    old = meta.get("model", {})
+    ignore = {"threads", "device"}
+
+    def recipe(config: Any) -> dict[str, Any]:
+        return {k: v for k, v in asdict(recipe_from(config)).items() if k not in ignore}
+
+    then = recipe(SimpleNamespace(training=old.get("training"), encoder=old.get("encoder")))
+    ran = run["result"]["microtext"]["recipe"]
+    if any(rounded(v) != ran[k] for k, v in then.items() if k in ran and k != "epochs"):
+        raise ValueError(f"{path}: its microtext run does not match its own model's recipe.")
+    now = recipe(model_config)
+    differ = sorted(k for k in now if then.get(k) != now[k])
+    if differ:
+        raise ValueError(
+            f"{path} cross-validated another recipe (differs in {', '.join(differ)}): drop "
+            "--carry-microtext and run the cross-validation (--full-cv)."
+        )
+    if run.get("carried_from"):
+        return dict(run)  # carried before: it keeps where it first came from
+    return {
+        **run,
+        "carried_from": {
+            "file": str(path),
+            "revision": meta["git"]["revision"],
+            "date": meta["date"],
+            "command": meta["command"],
+            "encoder_dtype": meta.get("precision", {}).get("encoder_dtype"),
+        },
+    }
+
+
 def run_suite(args: argparse.Namespace) -> dict[str, Any]:
     """Run every evaluation of :data:`SUITE` (skipping as asked); return the report data."""
     import argmine
@@ -99,11 +165,14 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
 
     started = time.time()
     miner = argmine.load(args.model)
-    runs = []
-    for corpus, split, protocol in SUITE:
-        if corpus == "microtext" and args.skip_microtext:
-            continue
-        print(f"evaluating {corpus} {split} {protocol} ...", file=sys.stderr, flush=True)
+    carried = (
+        carried_microtext(args.carry_microtext, miner.model.config)
+        if args.carry_microtext
+        else None
+    )
+
+    def run(corpus: str, split: str, protocol: str, **options: Any) -> dict[str, Any]:
+        print(f"evaluating {corpus} {split} {protocol} {options or ''}", file=sys.stderr)
         t0 = time.time()
         result = evaluate(
             corpus,
@@ -114,16 +183,23 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             data_dir=args.data_dir,
             limit=args.limit,
             cv=FULL if args.full_cv else QUICK,
+            **options,
         )
-        runs.append(
-            {
-                "corpus": corpus,
-                "split": split,
-                "protocol": protocol,
-                "seconds": round(time.time() - t0, 1),
-                "result": result,
-            }
-        )
+        return {
+            "corpus": corpus,
+            "split": split,
+            "protocol": protocol,
+            "options": options,
+            "seconds": round(time.time() - t0, 1),
+            "result": result,
+        }
+
+    runs = []
+    for corpus, split, protocol in SUITE:
+        if corpus == "microtext" and args.skip_microtext:
+            continue
+        runs.append(carried if corpus == "microtext" and carried else run(corpus, split, protocol))
+    also = [run(corpus, split, protocol, **options) for corpus, split, protocol, options in ALSO]
     return {
         "meta": {
             "command": shlex.join([Path(sys.executable).name, *sys.argv]),
@@ -137,11 +213,12 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             },
             "microtext_setting": None
             if args.skip_microtext
-            else ("full" if args.full_cv else "quick"),
+            else (carried["result"]["setting"] if carried else "full" if args.full_cv else "quick"),
             "limit": args.limit,
             "seconds": round(time.time() - started, 1),
         },
         "runs": runs,
+        "also": also,
         "targets": target_rows(runs),
     }
 
@@ -185,6 +262,15 @@ def to_markdown(report: dict[str, Any]) -> str:
         )
     if meta.get("limit"):
         lines.append(f"- **PARTIAL RUN**: first {meta['limit']} documents of each corpus only.")
+    for run in report["runs"]:
+        if run.get("carried_from"):
+            c = run["carried_from"]
+            lines.append(
+                f"- **{run['corpus']} is carried** from `{c['file']}` (revision "
+                f"`{c['revision'][:7]}`, {c['date']}, `{c['command']}`, encoder in "
+                f"{c['encoder_dtype']}): its cross-validation trains fresh models from the "
+                "same recipe and does not read this model's weights."
+            )
     lines += [
         "",
         "## Targets (the model issue)",
@@ -196,26 +282,47 @@ def to_markdown(report: dict[str, Any]) -> str:
         measured = "not run" if t["measured"] is None else f"{t['measured']:.4f}"
         met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
         lines.append(f"| {t['what']} | `{t['metric']}` | {t['target']} | {measured} | {met} |")
+    for run in report.get("also", []):
+        lines += [
+            "",
+            f"The targets are measured on each corpus decoded as it is annotated. Beside "
+            f"them, {run['corpus']} {run['split']} {_protocol(run)}: "
+            f"{_headline(run['result'])}.",
+        ]
     lines += [
         "",
         "| corpus | split | protocol | figures | seconds |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for run in report["runs"]:
+    every = [*report["runs"], *report.get("also", [])]
+    for run in every:
         lines.append(
-            f"| {run['corpus']} | {run['split']} | {run['protocol']} | "
+            f"| {run['corpus']} | {run['split']} | {_protocol(run)} | "
             f"{_headline(run['result'])} | {run['seconds']} |"
         )
-    for run in report["runs"]:
+    for run in every:
         lines += [
             "",
-            f"## {run['corpus']} {run['split']} ({run['protocol']})",
+            f"## {run['corpus']} {run['split']} ({_protocol(run)})",
             "",
             "```",
             format_table(run["result"]),
             "```",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _protocol(run: dict[str, Any]) -> str:
+    """The run's protocol, with the decoding options it overrides (if any).
+
+    Example:
+        >>> _protocol({"protocol": "gold", "options": {"paragraph_arguments": False}})
+        'gold, paragraph_arguments=False'
+    """
+    options = run.get("options") or {}
+    if not options and (run.get("result", {}).get("decoding") or {}).get("paragraph_arguments"):
+        return f"{run['protocol']}, paragraph_arguments=True (as the corpus is annotated)"
+    return ", ".join([run["protocol"], *(f"{k}={v}" for k, v in options.items())])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="first N documents per corpus (smoke test; marked partial)",
+    )
+    parser.add_argument(
+        "--carry-microtext",
+        default=None,
+        metavar="FILE",
+        help="take the arg-microtexts run from this earlier quality.json (same recipe)",
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

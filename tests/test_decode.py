@@ -7,7 +7,12 @@ import itertools
 import numpy as np
 import pytest
 
-from argmine.decode import ALLOWED_PARENTS, decode_tree, decode_with_roles
+from argmine.decode import (
+    ALLOWED_PARENTS,
+    decode_tree,
+    decode_with_roles,
+    paragraph_constraints,
+)
 
 
 def _is_tree(parents: list[int]) -> bool:
@@ -105,6 +110,39 @@ def test_roles_and_tree_decided_together_find_the_best_pair_like_brute_force(see
             else ("claim" if p == r else "premise")
         )
         assert roles[i] == expected
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_paragraph_arguments_give_the_best_tree_that_keeps_premises_in_their_paragraph(
+    seed: int,
+) -> None:
+    rng = np.random.default_rng(200 + seed)
+    n = 6
+    paragraph = sorted(rng.integers(0, 3, size=n).tolist())
+    link = np.log(rng.dirichlet(np.ones(n), size=n))
+    root = np.log(rng.random(n))
+    role = np.log(rng.dirichlet(np.ones(3), size=n))
+    parents, roles = decode_with_roles(
+        link, root, role, candidates=n, allowed=paragraph_constraints(paragraph)
+    )
+
+    def in_scope(ps: list[int]) -> bool:
+        r = ps.index(-1)
+        return all(p in (-1, r) or paragraph[p] == paragraph[i] for i, p in enumerate(ps))
+
+    assert _is_tree(parents) and in_scope(parents)
+    best = max(
+        _joint_score(list(ps), link, root, role)
+        for ps in itertools.product(range(-1, n), repeat=n)
+        if all(p != i for i, p in enumerate(ps)) and _is_tree(list(ps)) and in_scope(list(ps))
+    )
+    assert _joint_score(parents, link, root, role) == pytest.approx(best)
+    # Every paragraph that holds units besides the root has a claim (or restatement).
+    r = parents.index(-1)
+    for k in set(paragraph):
+        members = [i for i in range(n) if paragraph[i] == k and i != r]
+        assert not members or any(parents[i] == r for i in members)
+        assert all((roles[i] == "premise") == (parents[i] != r) for i in members)
 
 
 def test_roles_from_the_tree_overrule_a_unit_s_own_guess_when_its_links_disagree() -> None:

@@ -319,6 +319,8 @@ def test_recipe_and_cv_settings() -> None:
     )
     assert FULL.is_published(recipe.epochs)
     assert not QUICK.is_published(recipe.epochs)
+    # A model trained on a GPU is still cross-validated where the evaluation runs.
+    assert recipe_from(SimpleNamespace(training={"device": "cuda", "seed": 2})).device == "cpu"
     assert (QUICK.repetitions, QUICK.folds, QUICK.epochs) == (1, 5, 2)
     args = _parse(["evaluate", "microtext", "--quick", "--folds", "3"])
     assert _cv_settings(args) == CVSettings(repetitions=1, folds=3, epochs=2)
@@ -486,9 +488,10 @@ class _DecodingSpy(FakeMiner):
 
     genre: str | None = None
     single_root = True
+    paragraph_arguments = False
 
     def pipe(self, docs: Iterable[Document], *, batch_size: int = 16) -> Iterator[Document]:
-        self.seen = (self.genre, self.single_root)
+        self.seen = (self.genre, self.single_root, self.paragraph_arguments)
         yield from super().pipe(docs, batch_size=batch_size)
 
 
@@ -498,10 +501,45 @@ def test_each_corpus_is_decoded_as_it_is_annotated_and_settings_are_restored(
     miner = _DecodingSpy(aae2["test"][:2] + abstrct["neoplasm_test"][:2])
     miner.model.config.genres = ["essay", "abstract"]
     evaluate("abstrct", miner=miner, model="fake", limit=2)
-    assert miner.seen == ("abstract", False)  # AbstRCT annotates forests
-    assert (miner.genre, miner.single_root) == (None, True)
+    assert miner.seen == ("abstract", False, False)  # AbstRCT annotates forests
+    assert (miner.genre, miner.single_root, miner.paragraph_arguments) == (None, True, False)
+    result = evaluate("aae2", miner=miner, model="fake", limit=2)
+    assert miner.seen == ("essay", True, True)  # AAE2 keeps arguments inside paragraphs
+    assert miner.paragraph_arguments is False
+    assert result["decoding"] == {"single_root": True, "paragraph_arguments": True}
+    assert any("Miner(paragraph_arguments=True)" in n for n in result["notes"])
+    # Asked otherwise, AAE2 is decoded as news is, and the notes say so.
+    result = evaluate("aae2", miner=miner, model="fake", limit=2, paragraph_arguments=False)
+    assert miner.seen == ("essay", True, False)
+    assert result["decoding"]["paragraph_arguments"] is False
+    assert not any("Miner(paragraph_arguments=True)" in n for n in result["notes"])
+    assert any("paragraph_arguments=False" in n for n in result["notes"])
+    # Forests have no root for every paragraph's claim: refused, settings untouched.
+    with pytest.raises(ValueError, match="abstrct is decoded as forests"):
+        evaluate("abstrct", miner=miner, model="fake", limit=2, paragraph_arguments=True)
+    assert (miner.genre, miner.single_root, miner.paragraph_arguments) == (None, True, False)
+    miner.roles_from_tree = False  # roles fixed first: the corpus setting stays off
     evaluate("aae2", miner=miner, model="fake", limit=2)
-    assert miner.seen == ("essay", True)
+    assert miner.seen == ("essay", True, False)
+
+
+def test_no_aae2_relation_crosses_a_paragraph(aae2: dict[str, list[Document]]) -> None:
+    # What paragraph_arguments assumes of AAE2: every relation but those to the root (the
+    # claims' stance and the restated major claims) stays inside its paragraph.
+    from argmine.features import layout, paragraph_spans_of
+
+    crossing = within = 0
+    for doc in aae2["train"] + aae2["test"]:
+        par = layout(doc, paragraph_spans_of(doc)).paragraph
+        index = {u.id: i for i, u in enumerate(doc.units)}
+        root = doc.tree.root
+        for r in doc.relations:
+            if r.target.id == root.id:
+                continue
+            same = par[index[r.source.id]] == par[index[r.target.id]]
+            within += same
+            crossing += not same
+    assert (crossing, within) == (0, 3832)
 
 
 def test_perfect_miner_on_aae2_scores_one(aae2: dict[str, list[Document]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -224,3 +225,19 @@ def test_postprocess_labels_and_scores_follow_the_decoded_tree() -> None:
     ]
     fixed = Miner(SimpleNamespace(config=config), roles_from_tree=False).postprocess(doc, [raw])
     assert [u.label for u in fixed.units] == ["conclusion", "claim", "claim"]
+    # The three units in three paragraphs, as essays keep them: unit 2 may not back unit 1
+    # from another paragraph, so it argues for the conclusion itself, as a claim.
+    paragraphs = replace(
+        raw, paragraph=np.array([0, 1, 2]), root_logp=np.log(np.array([0.98, 0.01, 0.01]))
+    )
+    essay = Miner(SimpleNamespace(config=config), paragraph_arguments=True)
+    scoped = essay.postprocess(doc, [paragraphs])
+    assert [u.label for u in scoped.units] == ["conclusion", "claim", "claim"]
+    assert [r.target.text for r in scoped.relations] == ["Ban cars.", "Ban cars."]
+    # One paragraph: nothing changes.
+    same = essay.postprocess(doc, [replace(paragraphs, paragraph=np.zeros(3, dtype=int))])
+    assert [u.label for u in same.units] == ["conclusion", "claim", "premise"]
+    with pytest.raises(ValueError, match="roles_from_tree=True"):
+        Miner(
+            SimpleNamespace(config=config), paragraph_arguments=True, roles_from_tree=False
+        ).postprocess(doc, [paragraphs])

@@ -205,7 +205,8 @@ def recipe_from(model_config: Any) -> Any:
     encoder = getattr(model_config, "encoder", None)
     if encoder and "encoder" not in training:
         config = replace(config, encoder=encoder)
-    return replace(config, corpora=["microtext"], max_docs=None)
+    # Where the folds train is the evaluating machine's business, not the recipe's.
+    return replace(config, corpora=["microtext"], max_docs=None, device="cpu")
 
 
 def cross_validate(

@@ -204,6 +204,8 @@ def format_table(result: Mapping[str, Any]) -> str:
         f"{result['protocol']}"
     )
     lines = [head, f"model: {result['model']}", f"documents: {result['n_docs']}"]
+    if result.get("decoding") and result["corpus"] != "microtext":
+        lines.append("decoding: " + ", ".join(f"{k}={v}" for k, v in result["decoding"].items()))
     for warning in result.get("warnings", []):
         lines.append(f"NOTE: {warning}")
     sections: list[list[str]] = []

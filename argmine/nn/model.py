@@ -188,12 +188,15 @@ class ArgmineModel(nn.Module):
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         dtype = getattr(torch, self.config.dtype)
+        # Weights are written from the CPU, wherever the model trained.
         state = {
-            k: v.detach().to(dtype).contiguous()
+            k: v.detach().cpu().to(dtype).contiguous()
             for k, v in self.state_dict().items()
             if not self.config.is_frozen(k) and v.is_floating_point()
         }
-        state.update({k: v for k, v in self.state_dict().items() if not v.is_floating_point()})
+        state.update(
+            {k: v.cpu() for k, v in self.state_dict().items() if not v.is_floating_point()}
+        )
         save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
         (folder / CONFIG_FILE).write_text(json.dumps(asdict(self.config), indent=2) + "\n")
 

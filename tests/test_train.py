@@ -1,0 +1,67 @@
+"""Training: a run writes a model folder that loads, records itself, and repeats exactly."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from argmine.cli import main
+from argmine.document import Document
+from argmine.errors import DeviceError
+from argmine.train import TrainConfig, train
+
+#: A run small enough for the suite: two essays, one epoch, a quarter of texts as web pages.
+TINY = TrainConfig(corpora=["aae2"], epochs=1, batch_docs=2, webify=0.25, freeze_layers=4)
+
+
+def _run(folder: Path, docs: list[Document], dev: list[Document], **changes: object) -> bytes:
+    train(replace(TINY, **changes), folder, docs=docs, dev_docs=dev, progress=False)
+    return (folder / "model.safetensors").read_bytes()
+
+
+def test_a_run_writes_a_model_that_loads_and_records_its_run(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    import argmine
+
+    docs, dev = aae2["train"][:2], aae2["train"][2:4]
+    _run(tmp_path, docs, dev)
+    record = json.loads((tmp_path / "training.json").read_text())
+    assert record["config"]["epochs"] == 1 and record["device"] == "cpu"
+    (epoch,) = record["epochs"]
+    assert set(epoch["dev"]) == {"aae2_unit_macro_f1", "aae2_link_f1", "aae2_web_macro_f1"}
+    steps = [json.loads(line) for line in (tmp_path / "train_log.jsonl").read_text().splitlines()]
+    assert [s["step"] for s in steps if "step" in s] == [1]
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["training"]["seed"] == 0 and config["freeze_layers"] == 4
+    doc = argmine.load(tmp_path)("Cars should be banned downtown. They pollute the air we breathe.")
+    assert doc.tree.root is not None
+
+
+def test_the_same_seed_gives_the_same_weights_and_another_seed_others(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    docs, dev = aae2["train"][:2], aae2["train"][2:3]
+    first = _run(tmp_path / "a", docs, dev)
+    assert _run(tmp_path / "b", docs, dev) == first
+    assert _run(tmp_path / "c", docs, dev, seed=1) != first
+
+
+def test_a_device_the_machine_lacks_is_refused_before_any_work(tmp_path: Path) -> None:
+    # No machine has 99 GPUs: without CUDA the message says so, with it, how many there are.
+    with pytest.raises(DeviceError, match="'cuda:99' is not available"):
+        train(replace(TINY, device="cuda:99"), tmp_path / "m", data_dir=str(tmp_path / "none"))
+    assert not (tmp_path / "m").exists()
+    with pytest.raises(DeviceError, match="not a torch device name"):
+        train(replace(TINY, device="gpu"), tmp_path / "m")
+
+
+def test_the_train_command_names_a_bad_device_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--device", "gpu", "--output", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("argmine train: device 'gpu'") and "\n" not in err
