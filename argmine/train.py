@@ -351,39 +351,38 @@ def check_device(name: str) -> Any:
 
 
 def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
-    """Model-selection scores: gold-unit macro F1 and link F1, and on webified sentence
-    views of the dev texts, macro F1 over all four labels."""
+    """Model-selection scores: gold-unit macro F1 and link F1 (each corpus decoded as
+    ``argmine evaluate`` decodes it), and on webified sentence views of the dev texts,
+    macro F1 over all four labels (decoded as web pages are)."""
     import torch
 
     from argmine.augment import webify
     from argmine.corpora.project import project_to_sentences
+    from argmine.evaluate import corpus_settings
     from argmine.metrics import link_scores, unit_scores
     from argmine.miner import Miner
 
     out: dict[str, float] = {}
     corpora = sorted({str(d.metadata.get("corpus")) for d in dev_docs})
-    device = str(next(model.parameters()).device)
-    # Score in the arithmetic the model trains in (a Miner sets the encoder's).
-    precision = "float32" if model.encoder.compute_dtype == torch.float32 else "bfloat16"
+    common: dict[str, Any] = {
+        "batch_size": 8,
+        "device": str(next(model.parameters()).device),
+        # Score in the arithmetic the model trains in (a Miner sets the encoder's).
+        "precision": "float32" if model.encoder.compute_dtype == torch.float32 else "bfloat16",
+    }
+    miner = Miner(model, **common)
+    gold_miner = Miner(model, all_argumentative=True, **common)
     for name in corpora:
-        genre = CORPUS_GENRE.get(name)
-        single = CORPUS_SINGLE_ROOT.get(name, True)
-        common: dict[str, Any] = {
-            "batch_size": 8,
-            "genre": genre,
-            "single_root": single,
-            "device": device,
-            "precision": precision,
-        }
-        miner = Miner(model, **common)
-        gold_miner = Miner(model, all_argumentative=True, **common)
         gold = [d for d in dev_docs if str(d.metadata.get("corpus")) == name]
-        pred = list(gold_miner.pipe(gold))
+        with corpus_settings(gold_miner, name):
+            pred = list(gold_miner.pipe(gold))
         out[f"{name}_unit_macro_f1"] = unit_scores(gold, pred)["macro_f1"]
         out[f"{name}_link_f1"] = link_scores(gold, pred)["link_f1"]
         rng = random.Random(0)
         pages = [webify(project_to_sentences(d), rng) for d in gold]
-        pred_pages = list(miner.pipe(pages))
+        # A page's paragraphs are split and mixed with furniture: no paragraph scope.
+        with corpus_settings(miner, name, paragraph_arguments=False):
+            pred_pages = list(miner.pipe(pages))
         out[f"{name}_web_macro_f1"] = unit_scores(
             pages, pred_pages, ("conclusion", "claim", "premise", "none")
         )["macro_f1"]
