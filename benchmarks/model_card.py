@@ -39,6 +39,8 @@ def metrics_from(quality: dict[str, Any]) -> dict[str, Any]:
         out["results"][key] = {k: summary[k] for k in HEADLINE if summary.get(k) is not None}
         if run["result"].get("setting"):
             out["results"][key]["setting"] = run["result"]["setting"]
+        if run.get("carried_from"):  # quality.py --carry-microtext: an earlier record's run
+            out["results"][key]["carried_from"] = run["carried_from"]["revision"][:7]
     return out
 
 
