@@ -282,11 +282,8 @@ def corpus_settings(
     single = CORPUS_SINGLE_ROOT.get(corpus, True) if "single_root" in previous else True
     # Paragraph scope needs roles and one tree decided together (Miner docs).
     joint = single and getattr(miner, "roles_from_tree", True)
-    if paragraph_arguments and not joint:
-        why = f"{corpus} is decoded as forests" if not single else "roles_from_tree=False"
-        raise ValueError(
-            f"paragraph_arguments=True needs roles and one tree decided together ({why})."
-        )
+    if paragraph_arguments:
+        check_paragraph_arguments(corpus, getattr(miner, "roles_from_tree", True))
     if "genre" in previous and CORPUS_GENRE.get(corpus) in genres:
         miner.genre = CORPUS_GENRE[corpus]
     if "single_root" in previous:
@@ -400,6 +397,28 @@ def _evaluate_loaded(
     return dict(rounded(result))
 
 
+def check_paragraph_arguments(corpus: str, roles_from_tree: bool = True) -> None:
+    """Refuse ``paragraph_arguments=True`` where the corpus is decoded as forests or the
+    miner fixes roles before the tree (it needs both decided together, in one tree).
+
+    Example:
+        >>> check_paragraph_arguments("aae2")
+        >>> check_paragraph_arguments("abstrct")  # doctest: +NORMALIZE_WHITESPACE
+        Traceback (most recent call last):
+        ...
+        ValueError: paragraph_arguments=True needs roles and one tree decided together
+        (abstrct is decoded as forests).
+    """
+    from argmine.train import CORPUS_SINGLE_ROOT
+
+    single = CORPUS_SINGLE_ROOT.get(corpus, True)
+    if not (single and roles_from_tree):
+        why = f"{corpus} is decoded as forests" if not single else "roles_from_tree=False"
+        raise ValueError(
+            f"paragraph_arguments=True needs roles and one tree decided together ({why})."
+        )
+
+
 def _corpus_notes(corpus: str, miner: Any) -> list[str]:
     """The corpus's notes; AAE2's paragraph note only where the miner decoded so."""
     notes = list(_NOTES.get(corpus, []))
@@ -488,6 +507,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             raise ValueError(f"--limit must be at least 1; got {args.limit}.")
         if args.batch_size < 1:
             raise ValueError(f"--batch-size must be at least 1; got {args.batch_size}.")
+        if args.paragraph_arguments == "on":
+            check_paragraph_arguments(args.corpus)
     except ValueError as e:
         print(f"argmine evaluate: {e}", file=sys.stderr)
         return 2

@@ -440,6 +440,10 @@ def test_cli_reports_unknown_corpus(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.startswith("argmine evaluate: Unknown corpus 'essays'")
     assert "aae2, abstrct, microtext" in err
     assert _cli(["evaluate", "aae2", "--limit", "0"]) == 2
+    capsys.readouterr()
+    assert _cli(["evaluate", "abstrct", "--paragraph-arguments", "on"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("(abstrct is decoded as forests).") and "\n" not in err
 
 
 def test_label_mismatch() -> None:
