@@ -179,8 +179,8 @@ def paragraph_constraints(paragraph: Sequence[int]) -> np.ndarray:
     conclusion, wherever that is; ``paragraph[i]`` is unit ``i``'s paragraph.
 
     Stab & Gurevych annotate essays so (AAE2: each body paragraph is an argument for the
-    thesis; no relation crosses a paragraph), and the published AAE2 link figures score
-    pairs within a paragraph only. The mask is for :func:`decode_with_roles`, which
+    thesis; no relation crosses a paragraph), and ARI, theirs and argmine's, scores
+    candidate pairs within a paragraph only. The mask is for :func:`decode_with_roles`, which
     always lets a unit hang under the root (whatever ``allowed`` says of the root's
     column): the tree then gives every paragraph that argues at least one claim, and
     keeps its premises inside it. :func:`decode_tree` applies ``allowed`` to the root
