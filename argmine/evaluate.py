@@ -170,15 +170,6 @@ _NOTES: dict[str, list[str]] = {
         "-> conclusion ones, which stand for the claim's stance. 'tree' compares "
         "every predicted relation with every gold relation, derived ones included.",
     ],
-    "aae2": [
-        "AAE2 essays are decoded as the corpus is annotated: each paragraph holds its own "
-        "arguments (Miner(paragraph_arguments=True)): a premise argues for a unit of its "
-        "paragraph, and every paragraph that argues has a claim. No AAE2 relation crosses a "
-        "paragraph (ARI, like the published figures, scores pairs within a paragraph "
-        "only). This is not argmine.load()'s default, which decodes news and lets premises "
-        "argue across paragraphs; --paragraph-arguments off scores AAE2 that way, and "
-        "benchmarks/results/quality.md records both.",
-    ],
     "abstrct": [
         "AbstRCT: MajorClaim -> conclusion, Claim -> claim, Premise -> premise; "
         "Partial-Attack counts as attack. The two-class figure merges conclusion and claim "
@@ -197,6 +188,20 @@ _NOTES: dict[str, list[str]] = {
         "outgoing relation (none counts as wrong); at: attached or not, all ordered ADU "
         "pairs. Each is a macro F1 over its two classes.",
     ],
+}
+
+#: The note on the paragraph scope of a corpus that annotates it (CORPUS_PARAGRAPH_ARGUMENTS),
+#: by whether the miner decoded with it.
+_SCOPE_NOTES: dict[bool, str] = {
+    True: "AAE2 essays are decoded as the corpus is annotated: each paragraph holds its own "
+    "arguments (Miner(paragraph_arguments=True)): a premise argues for a unit of its "
+    "paragraph, and every paragraph that argues has a claim. No AAE2 relation crosses a "
+    "paragraph (ARI, like the published figures, scores pairs within a paragraph "
+    "only). This is not argmine.load()'s default, which decodes news and lets premises "
+    "argue across paragraphs; --paragraph-arguments off scores AAE2 that way, and "
+    "benchmarks/results/quality.md records both.",
+    False: "AAE2 was decoded here with paragraph_arguments=False, as argmine decodes news: "
+    "premises may argue for units of other paragraphs, which AAE2 never annotates.",
 }
 
 
@@ -280,10 +285,11 @@ def corpus_settings(
     keys = ("genre", "single_root", "paragraph_arguments")
     previous = {k: getattr(miner, k) for k in keys if hasattr(miner, k)}
     single = CORPUS_SINGLE_ROOT.get(corpus, True) if "single_root" in previous else True
-    # Paragraph scope needs roles and one tree decided together (Miner docs).
-    joint = single and getattr(miner, "roles_from_tree", True)
+    roles_from_tree = getattr(miner, "roles_from_tree", True)
     if paragraph_arguments:
-        check_paragraph_arguments(corpus, getattr(miner, "roles_from_tree", True))
+        check_paragraph_arguments(corpus, roles_from_tree)
+    # Paragraph scope needs roles and one tree decided together (Miner docs).
+    joint = single and _no_paragraph_scope(corpus, roles_from_tree) is None
     if "genre" in previous and CORPUS_GENRE.get(corpus) in genres:
         miner.genre = CORPUS_GENRE[corpus]
     if "single_root" in previous:
@@ -409,24 +415,30 @@ def check_paragraph_arguments(corpus: str, roles_from_tree: bool = True) -> None
         ValueError: paragraph_arguments=True needs roles and one tree decided together
         (abstrct is decoded as forests).
     """
-    from argmine.train import CORPUS_SINGLE_ROOT
-
-    single = CORPUS_SINGLE_ROOT.get(corpus, True)
-    if not (single and roles_from_tree):
-        why = f"{corpus} is decoded as forests" if not single else "roles_from_tree=False"
+    why = _no_paragraph_scope(corpus, roles_from_tree)
+    if why is not None:
         raise ValueError(
             f"paragraph_arguments=True needs roles and one tree decided together ({why})."
         )
 
 
+def _no_paragraph_scope(corpus: str, roles_from_tree: bool) -> str | None:
+    """Why ``corpus`` cannot be decoded with ``paragraph_arguments``, or ``None``."""
+    from argmine.train import CORPUS_SINGLE_ROOT
+
+    if not CORPUS_SINGLE_ROOT.get(corpus, True):
+        return f"{corpus} is decoded as forests"
+    return None if roles_from_tree else "roles_from_tree=False"
+
+
 def _corpus_notes(corpus: str, miner: Any) -> list[str]:
-    """The corpus's notes; AAE2's paragraph note only where the miner decoded so."""
+    """The corpus's notes, with the paragraph-scope note for the decoding the miner used
+    where the corpus keeps its arguments inside paragraphs."""
+    from argmine.train import CORPUS_PARAGRAPH_ARGUMENTS
+
     notes = list(_NOTES.get(corpus, []))
-    if corpus == "aae2" and not getattr(miner, "paragraph_arguments", False):
-        notes = [n for n in notes if "paragraph_arguments=True" not in n] + [
-            "AAE2 was decoded here with paragraph_arguments=False, as argmine decodes news: "
-            "premises may argue for units of other paragraphs, which AAE2 never annotates."
-        ]
+    if CORPUS_PARAGRAPH_ARGUMENTS.get(corpus, False):
+        notes.append(_SCOPE_NOTES[bool(getattr(miner, "paragraph_arguments", False))])
     return notes
 
 
