@@ -112,6 +112,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         freeze_layers=args.freeze_layers,
         precision=args.precision,
         device=args.device,
+        average_last=args.average_last,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -121,6 +122,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 "seconds": record["seconds"],
                 "best_dev_mean": record["best_dev_mean"],
                 "epochs": record["epochs"],
+                "average": record.get("average"),
             },
             indent=2,
         )
@@ -184,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="encoder arithmetic; auto: bfloat16 mixed precision where the CPU/GPU has it",
     )
     p.add_argument("--device", default="cpu", help="where to train: cpu (default), cuda or cuda:N")
+    p.add_argument(
+        "--average-last",
+        type=int,
+        default=0,
+        help="average the weights of the last N epochs; the average competes for the best dev "
+        "score (0: off)",
+    )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)

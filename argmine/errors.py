@@ -41,6 +41,10 @@ class DeviceError(ArgmineError, ValueError):
     """A torch device that this machine does not have, or that argmine cannot use."""
 
 
+class TrainConfigError(ArgmineError, ValueError):
+    """A training setting out of its range; the message names it and what it may be."""
+
+
 class InputError(ArgmineError, ValueError):
     """An input file or record cannot be read."""
 

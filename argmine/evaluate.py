@@ -226,6 +226,7 @@ def evaluate(
     cv: CVSettings | None = None,
     progress: bool = False,
     paragraph_arguments: bool | None = None,
+    keep_predictions: bool = False,
 ) -> dict[str, Any]:
     """Evaluate a model on ``corpus`` / ``split`` under ``protocol``; see the module notes.
 
@@ -237,6 +238,9 @@ def evaluate(
     overrides the corpus's setting (the result records it as ``decoding``). ``limit``
     keeps the first documents only (a smoke test; the result says so). ``cv`` sets the
     arg-microtexts cross-validation (default :data:`FULL`, the published protocol).
+    ``keep_predictions=True`` also returns the predicted documents, in the order of the
+    corpus, under ``"predictions"`` (gold and end-to-end protocols; not JSON), for callers
+    that score them further, such as a bootstrap over documents.
 
     Raises ``ValueError`` for an unknown corpus, split or protocol,
     :class:`~argmine.errors.CorpusNotFoundError` when the corpus is missing, and
@@ -262,6 +266,8 @@ def evaluate(
         result = _evaluate_loaded(
             corpus, split, protocol, docs, miner, model, limit, cv, batch_size, progress
         )
+        if not keep_predictions:
+            result.pop("predictions", None)
         result["decoding"] = {
             k: getattr(miner, k)
             for k in ("single_root", "paragraph_arguments")
@@ -394,6 +400,8 @@ def _evaluate_loaded(
             summary[f"component_f1_{level}"] = s["components"]["macro_f1"]
             summary[f"relation_f1_{level}"] = s["relations"]["f1"]
         notes = _NOTES["end2end"] + _corpus_notes(corpus, miner)
+    if corpus != "microtext":
+        result["predictions"] = pred
     result["summary"] = summary
     result["anchors"] = [
         {**a.to_dict(), "argmine": summary.get(a.metric)}

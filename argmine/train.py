@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from argmine.document import Document
+from argmine.errors import TrainConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,10 @@ class TrainConfig:
     #: (a GPU makes a larger ``encoder`` practical). The saved weights are the same kind
     #: of folder wherever they were trained.
     device: str = "cpu"
+    #: Checkpoint averaging (as in stochastic weight averaging, Izmailov et al. 2018): the
+    #: weights at the end of the last ``average_last`` epochs are averaged, and the
+    #: average competes with the single epochs for the best dev score. 0: off.
+    average_last: int = 0
 
 
 def load_training_docs(
@@ -189,6 +194,11 @@ def train(
     from argmine.nn.model import ArgmineModel, ModelConfig
 
     device = check_device(config.device)
+    if not 0 <= config.average_last <= config.epochs:
+        raise TrainConfigError(
+            f"average_last={config.average_last} (--average-last): must be between 0 and the "
+            f"number of epochs ({config.epochs})"
+        )
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -239,6 +249,16 @@ def train(
         "steps": [],
         "epochs": [],
     }
+    averaged = (
+        torch.optim.swa_utils.AveragedModel(model, device=device) if config.average_last else None
+    )
+
+    def scored(net: Any) -> tuple[dict[str, float], float]:
+        """Dev scores of ``net`` (in eval mode) and their mean."""
+        net.eval()
+        scores = (select or dev_scores)(net, dev_list) if dev_list else {}
+        return scores, float(np.mean(list(scores.values()))) if scores else 0.0
+
     best = -1.0
     start = time.time()
     log = (output / "train_log.jsonl").open("w")
@@ -285,9 +305,9 @@ def train(
             log.write(json.dumps(entry) + "\n")
             log.flush()
             bar.set_postfix(loss=f"{entry['loss']:.3f}")
-        model.eval()
-        scores = (select or dev_scores)(model, dev_list) if dev_list else {}
-        score = float(np.mean(list(scores.values()))) if scores else 0.0
+        if averaged is not None and epoch >= config.epochs - config.average_last:
+            averaged.update_parameters(model)
+        scores, score = scored(model)
         ep = {
             "epoch": epoch + 1,
             "dev": scores,
@@ -299,6 +319,22 @@ def train(
         log.flush()
         logger.info("epoch %d dev %s", epoch + 1, scores)
         if score > best or not dev_list:
+            best = score
+            model.save(output)
+    if averaged is not None:
+        # The average replaces the last epoch's weights; it is kept if it scores best.
+        model.load_state_dict(averaged.module.state_dict())
+        scores, score = scored(model)
+        first = config.epochs - config.average_last + 1
+        record["average"] = {
+            "epochs": list(range(first, config.epochs + 1)),
+            "dev": scores,
+            "dev_mean": score,
+            "chosen": score > best or not dev_list,
+        }
+        log.write(json.dumps({"average": record["average"]}) + "\n")
+        logger.info("average of epochs %d-%d dev %s", first, config.epochs, scores)
+        if record["average"]["chosen"]:
             best = score
             model.save(output)
     log.close()

@@ -11,9 +11,11 @@ the choice of test documents: a paired bootstrap over documents
 interval of the difference and the share of redrawn sets on which the model scores
 higher than the reference. A difference whose interval holds 0 is not shown to be one.
 
-    python benchmarks/compare_models.py OLD_DIR NEW_DIR [--out benchmarks/results]
+    python benchmarks/compare_models.py OLD_DIR NEW_DIR [--label NAME ...]
+                                        [--out benchmarks/results] [--name RECORD]
 
-Writes ``model_comparison.json`` and ``model_comparison.md``.
+Writes ``model_comparison.json`` and ``model_comparison.md`` (the record behind the
+shipped model); ``--name`` writes another record, for an experiment that ships nothing.
 """
 
 from __future__ import annotations
@@ -47,20 +49,18 @@ def figures(folder: str) -> tuple[dict[str, dict[str, float]], dict[str, dict[st
     counts behind :data:`BOOTSTRAPPED`."""
     import argmine
     from argmine.corpora import load
-    from argmine.evaluate import corpus_settings, evaluate
-    from argmine.evaluation.predict import predict_gold
+    from argmine.evaluate import evaluate
     from argmine.evaluation.significance import link_counts, unit_counts
 
     # The gold protocol: the units are known argument components (evaluate sets the same).
     miner = argmine.load(folder, all_argumentative=True)
     out, counts = {}, {}
     for corpus, split in RUNS:
-        summary = evaluate(corpus, split, protocol="gold", miner=miner, progress=False)["summary"]
+        result = evaluate(corpus, split, protocol="gold", miner=miner, keep_predictions=True)
+        summary, pred = result["summary"], result["predictions"]
         run = f"{corpus}/{split}"
         out[run] = {k: summary[k] for k in KEYS if summary.get(k) is not None}
         gold = load(corpus, split)
-        with corpus_settings(miner, corpus):
-            pred, _ = predict_gold(miner, gold)
         counts[run] = {"unit_macro_f1": unit_counts(gold, pred), "link_f1": link_counts(gold, pred)}
     return out, counts
 
@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("models", nargs="+", help="model folders; the first is the reference")
     parser.add_argument("--label", action="append", help="a name per model (default: path)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument(
+        "--name", default="model_comparison", help="record name (default: model_comparison)"
+    )
     parser.add_argument(
         "--resamples", type=int, default=2000, help="redrawn test sets of the bootstrap"
     )
@@ -148,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "lower": down,
         "bootstrap": boot,
     }
-    write_record(args.out, "model_comparison", record, "\n".join(lines))
+    write_record(args.out, args.name, record, "\n".join(lines))
     print("\n".join(lines))
     return 0
 

@@ -487,6 +487,14 @@ def test_perfect_miner_through_evaluate(abstrct: dict[str, list[Document]]) -> N
     assert "End to end" in format_table(e2e)
 
 
+def test_predictions_are_returned_only_when_asked(abstrct: dict[str, list[Document]]) -> None:
+    gold = abstrct["neoplasm_test"][:3]
+    kept = evaluate("abstrct", miner=FakeMiner(gold), model="fake", limit=3, keep_predictions=True)
+    assert [d.id for d in kept["predictions"]] == [d.id for d in gold]
+    assert [len(d.relations) for d in kept["predictions"]] == [len(d.relations) for d in gold]
+    assert "predictions" not in evaluate("abstrct", miner=FakeMiner(gold), model="fake", limit=3)
+
+
 class _DecodingSpy(FakeMiner):
     """A perfect miner that notes the decoding settings it was run with."""
 

@@ -10,7 +10,7 @@ import pytest
 
 from argmine.cli import main
 from argmine.document import Document
-from argmine.errors import DeviceError
+from argmine.errors import DeviceError, TrainConfigError
 from argmine.train import TrainConfig, train
 
 #: A run small enough for the suite: two essays, one epoch, a quarter of texts as web pages.
@@ -65,3 +65,47 @@ def test_the_train_command_names_a_bad_device_in_one_line(
     assert main(["train", "--device", "gpu", "--output", str(tmp_path / "m")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("argmine train: device 'gpu'") and "\n" not in err
+
+
+def test_averaged_weights_are_the_mean_of_the_last_epochs_and_compete_on_dev(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    name = "unit_head.classify.3.weight"
+    seen: list[torch.Tensor] = []
+
+    def select(model: object, dev: list[Document]) -> dict[str, float]:
+        seen.append(dict(model.named_parameters())[name].detach().clone())  # type: ignore[attr-defined]
+        return {"score": [0.1, 0.2, 0.9][len(seen) - 1]}  # the average scores best
+
+    config = replace(TINY, epochs=2, average_last=2)
+    docs, dev = aae2["train"][:2], aae2["train"][2:3]
+    record = train(config, tmp_path, docs=docs, dev_docs=dev, select=select, progress=False)
+    first, second, average = seen
+    assert not torch.equal(first, second)
+    assert torch.allclose(average, (first + second) / 2, atol=1e-6)
+    assert record["average"] == {
+        "epochs": [1, 2],
+        "dev": {"score": 0.9},
+        "dev_mean": 0.9,
+        "chosen": True,
+    }
+    saved = load_file(str(tmp_path / "model.safetensors"))[name].float()
+    assert torch.allclose(saved, average, atol=1e-3)  # stored in float16
+
+
+def test_averaging_more_epochs_than_the_run_has_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TrainConfigError, match=r"average_last=3 .* between 0 and .* epochs \(1\)"):
+        train(replace(TINY, average_last=3), tmp_path / "m", data_dir=str(tmp_path / "none"))
+    assert not (tmp_path / "m").exists()
+
+
+def test_the_train_command_names_a_bad_average_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "m")
+    assert main(["train", "--epochs", "2", "--average-last", "3", "--output", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("argmine train: average_last=3 (--average-last)") and "\n" not in err

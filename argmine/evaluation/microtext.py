@@ -225,7 +225,9 @@ def cross_validate(
     from argmine.miner import Miner
     from argmine.train import train
 
-    config = replace(recipe, epochs=settings.epochs or recipe.epochs)
+    epochs = settings.epochs or recipe.epochs
+    # A quick setting's shorter runs average at most the epochs they have.
+    config = replace(recipe, epochs=epochs, average_last=min(recipe.average_last, epochs))
     splits = list(
         microtext_cv_splits(
             docs, repetitions=settings.repetitions, folds=settings.folds, seed=settings.seed
