@@ -16,9 +16,11 @@ Each of these trees, like the gold one, gives every unit but the root one parent
 predicted and gold links are equally many and link F1 is the share of gold links found
 (as ``argmine evaluate`` computes it for the decoded tree).
 
-It also gives the share of units whose decoded role is right, and breaks the gold
-premise links down by whether the premise and its gold parent got the right role, and
-how many of each the decoded tree attaches right.
+It also gives the share of units whose decoded role is right, breaks the gold premise
+links down by whether the premise and its gold parent got the right role, and how many
+of each the decoded tree attaches right, and scores the link scorer alone: for each gold
+premise link, is the gold parent the best-scored unit of the premise's paragraph (no
+roles, no tree), by the gold role of the parent.
 
 On ``--split train`` (the essays a model trained on AAE2 learnt from, with the 32 that
 training holds out for model selection) the same figures show how much of the test gap
@@ -96,6 +98,7 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
     from argmine.features import layout, paragraph_spans_of
 
     hits: Counter[str] = Counter()
+    top: Counter[tuple[str, str]] = Counter()
     breakdown: Counter[tuple[str, str, str]] = Counter()
     n_gold = 0
     n_units = right_roles = 0
@@ -135,6 +138,10 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
                 for name, tree in trees.items():
                     hits[name] += tree[i] == parent
                 if g_roles[i] == "premise":
+                    same = [j for j in range(len(g_par)) if j != i and paragraph[j] == paragraph[i]]
+                    best = max(same, key=lambda j: raw.link_logp[i, j]) if same else -1
+                    top[(g_roles[parent], "n")] += 1
+                    top[(g_roles[parent], "top")] += best == parent
                     key = (
                         "premise" if p_roles[i] == "premise" else f"labelled {p_roles[i]}",
                         f"{g_roles[parent]}, labelled {p_roles[parent]}",
@@ -151,6 +158,11 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
             for (a, b, what), k in sorted(breakdown.items(), key=lambda kv: -kv[1])
             if what == "n"
         ],
+        "link_scorer_top": {
+            role: {"n": top[(role, "n")], "top": top[(role, "top")]}
+            for role in ROLES
+            if top[(role, "n")]
+        },
     }
 
 
@@ -188,6 +200,16 @@ def main(argv: list[str] | None = None) -> int:
         *(
             f"| {r['premise']} | {r['gold_parent']} | {r['n']} | {r['right']} |"
             for r in result["premise_links"]
+        ),
+        "",
+        "The link scorer alone: gold premise links whose parent is the unit of the premise's",
+        "paragraph with the best link score (no roles, no tree decoding):",
+        "",
+        "| gold parent | links | best-scored |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| {role} | {v['n']} | {v['top']} ({v['top'] / v['n']:.0%}) |"
+            for role, v in result["link_scorer_top"].items()
         ),
         "",
     ]
