@@ -113,6 +113,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         precision=args.precision,
         device=args.device,
         average_last=args.average_last,
+        marker_tokens=args.marker_tokens,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -192,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="average the weights of the last N epochs; the average competes for the best dev "
         "score (0: off)",
+    )
+    p.add_argument(
+        "--marker-tokens",
+        type=int,
+        default=0,
+        help="read up to N tokens before each unit (its connective) as a vector of their own "
+        "(0: off)",
     )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")

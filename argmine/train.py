@@ -83,6 +83,8 @@ class TrainConfig:
     #: weights at the end of the last ``average_last`` epochs are averaged, and the
     #: average competes with the single epochs for the best dev score. 0: off.
     average_last: int = 0
+    #: Tokens before each unit read as its marker (``ModelConfig.marker_tokens``); 0: off.
+    marker_tokens: int = 0
 
 
 def load_training_docs(
@@ -224,6 +226,7 @@ def train(
             corpus_label_mapping=corpus_label_mapping(),
             training=asdict(config),
             freeze_layers=config.freeze_layers,
+            marker_tokens=config.marker_tokens,
         )
     )
     model.to(device)

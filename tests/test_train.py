@@ -109,3 +109,38 @@ def test_the_train_command_names_a_bad_average_in_one_line(
     assert main(["train", "--epochs", "2", "--average-last", "3", "--output", out]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("argmine train: average_last=3 (--average-last)") and "\n" not in err
+
+
+def test_a_model_with_marker_vectors_reads_the_words_before_each_unit(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    import torch
+
+    import argmine
+
+    docs, dev = aae2["train"][:2], aae2["train"][2:3]
+    _run(tmp_path, docs, dev, marker_tokens=4)
+    assert json.loads((tmp_path / "config.json").read_text())["marker_tokens"] == 4
+    miner = argmine.load(tmp_path)
+    model = miner.model
+    text = "Cars pollute the air. So they should be banned downtown."
+
+    def unit_input(units: list[tuple[int, int, None]]) -> torch.Tensor:
+        prep = model.prepare(Document.build(text, spans=units))
+        seen: list[torch.Tensor] = []
+        hook = model.unit_head.register_forward_hook(lambda _m, x, _o: seen.append(x[0]))
+        with torch.no_grad():
+            model.unit_pass(model.encode([prep])[0], prep)
+        hook.remove()
+        return seen[0]
+
+    # The same second unit, once introduced by "So" outside its span, once with "So" in it.
+    h = model.encoder.hidden_size
+    outside, inside = (
+        unit_input([(0, 21, None), (25, 56, None)]),
+        unit_input([(0, 21, None), (22, 56, None)]),
+    )
+    assert outside[1, 2 * h] == 1.0 and inside[1, 2 * h] == 0.0  # "has a marker"
+    assert torch.count_nonzero(inside[1, h : 2 * h]) == 0
+    assert torch.count_nonzero(outside[1, h : 2 * h]) > 0
+    assert miner(text).tree.root is not None

@@ -34,7 +34,7 @@ from argmine.features import (
 )
 from argmine.nn.encoder import WindowedEncoder, pool_spans, resolve_encoder
 from argmine.nn.heads import LinkHead, RelationHead, RoleHead, UnitHead
-from argmine.nn.tokens import TokenizedDoc, tokenize_document
+from argmine.nn.tokens import TokenizedDoc, marker_spans, tokenize_document
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ class ModelConfig:
     relation_labels: list[str] = field(default_factory=lambda: list(RELATION_LABELS))
     form_features: list[str] = field(default_factory=lambda: list(FORM_FEATURES))
     position_features: list[str] = field(default_factory=lambda: list(POSITION_FEATURES))
+    #: Tokens before each unit pooled as its marker (:func:`argmine.nn.tokens.marker_spans`)
+    #: and read beside the unit's own vector; 0: no marker vector.
+    marker_tokens: int = 0
     #: Encoder layers (from the bottom) kept as in the base encoder, with its embeddings.
     freeze_layers: int = 2
     #: Text genres the model tells apart; corpora annotate the same labels differently by
@@ -104,6 +107,7 @@ class Prepared:
     layout: Layout
     position_all: np.ndarray  # positions over all paragraphs
     genre: int = 0
+    markers: list[tuple[int, int]] = field(default_factory=list)  # token spans, if used
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ class ArgmineModel(nn.Module):
         )
         h, f, p = self.encoder.hidden_size, len(FORM_FEATURES), len(POSITION_FEATURES)
         d = config.dim
-        self.unit_head = UnitHead(h + f + p, d, len(config.unit_labels), config.dropout)
+        m = h + 1 if config.marker_tokens else 0  # marker vector and "has a marker"
+        self.unit_head = UnitHead(h + m + f + p, d, len(config.unit_labels), config.dropout)
         g = GENRE_DIM if config.genres else 0
         self.genre = nn.Embedding(max(len(config.genres), 1), GENRE_DIM) if g else None
         self.role_head = RoleHead(d + p + g, d, len(config.role_labels), config.dropout)
@@ -253,7 +258,14 @@ class ArgmineModel(nn.Module):
             self.tokenizer, doc.text, pars, [(u.start, u.end) for u in doc.units]
         )
         pos = position_features(lay.paragraph, [True] * len(doc.units))
-        return Prepared(doc, toks, lay, pos, self.config.genre_index(genre))
+        markers = []
+        if self.config.marker_tokens:
+            sep = self.tokenizer.sep_token_id
+            breaks = [i + 1 for i, t in enumerate(toks.ids) if t == sep]
+            markers = marker_spans(
+                toks.unit_spans, breaks=breaks, max_tokens=self.config.marker_tokens
+            )
+        return Prepared(doc, toks, lay, pos, self.config.genre_index(genre), markers)
 
     # -- forward ------------------------------------------------------------------------
 
@@ -265,14 +277,15 @@ class ArgmineModel(nn.Module):
         """First decision for one document: context vectors and 4-way label logits."""
         vec = pool_spans(tokens, prep.tokens.unit_spans)
         dev = vec.device
-        x = torch.cat(
-            [
-                vec,
-                torch.from_numpy(prep.layout.form).to(dev),
-                torch.from_numpy(prep.position_all).to(dev),
-            ],
-            dim=-1,
-        )
+        parts = [vec]
+        if self.config.marker_tokens:
+            has = torch.tensor([[float(b > a)] for a, b in prep.markers], device=dev)
+            parts += [pool_spans(tokens, prep.markers), has.reshape(-1, 1)]
+        parts += [
+            torch.from_numpy(prep.layout.form).to(dev),
+            torch.from_numpy(prep.position_all).to(dev),
+        ]
+        x = torch.cat(parts, dim=-1)
         ctx, logits = self.unit_head(x)
         return UnitPass(ctx, logits)
 

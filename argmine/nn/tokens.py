@@ -13,6 +13,14 @@ Example:
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     >>> plan_windows(10, window=6, overlap=2, breaks=[4, 7]).windows
     [(0, 4), (4, 10)]
+
+A unit's *marker* is the run of tokens just before it that no other unit covers, inside
+its paragraph ("Firstly,", "For example,", "Therefore,"): corpora such as AAE2 annotate
+components without the connective that introduces them, and the connective says much
+of what the unit does (Kuribayashi et al. 2019 pool it as a span of its own).
+
+    >>> marker_spans([(1, 4), (6, 9), (9, 12)], breaks=[5], max_tokens=3)
+    [(0, 1), (5, 6), (9, 9)]
 """
 
 from __future__ import annotations
@@ -88,6 +96,25 @@ def tokenize_document(
         spans.append((a, b))
     n_unknown = sum(1 for t in ids if t == unk)
     return TokenizedDoc(ids, spans, n_unknown, starts, ends)
+
+
+def marker_spans(
+    unit_spans: Sequence[tuple[int, int]], *, breaks: Sequence[int], max_tokens: int
+) -> list[tuple[int, int]]:
+    """Token span of each unit's marker: at most ``max_tokens`` tokens right before the
+    unit, after the previous unit's end and not before the paragraph's first token
+    (``breaks``: the first token of every paragraph but the first). Empty spans are
+    ``(a, a)`` with ``a`` the unit's first token.
+    """
+    cuts = sorted(breaks)
+    out: list[tuple[int, int]] = []
+    prev_end = 0
+    for a, b in unit_spans:
+        k = bisect.bisect_right(cuts, a) - 1
+        lo = max(prev_end, cuts[k] if k >= 0 else 0, a - max_tokens)
+        out.append((min(lo, a), a))
+        prev_end = max(prev_end, b)
+    return out
 
 
 def plan_windows(
