@@ -117,14 +117,14 @@ def test_a_marker_lies_before_its_unit_after_the_previous_one_inside_its_paragra
     for i, ((a, _), (ma, mb)) in enumerate(zip(spans, markers, strict=True)):
         assert mb == a and a - k <= ma <= a
         assert i == 0 or ma >= spans[i - 1][1]
-        assert not any(ma < c <= a - 1 for c in breaks)
+        assert not any(ma < c <= a for c in breaks)  # a unit opening a paragraph has none
 
 
 def test_the_marker_of_a_component_is_its_connective(tokenizer: Any) -> None:
     text = "Firstly, cars pollute. For example, smog kills.\nThus we should ban them."
     units = [(9, 22), (36, 47), (53, 72)]
     toks = tokenize_document(tokenizer, text, paragraph_spans(text), units)
-    breaks = [i + 1 for i, t in enumerate(toks.ids) if t == tokenizer.sep_token_id]
-    markers = marker_spans(toks.unit_spans, breaks=breaks, max_tokens=2)
+    assert toks.breaks == [i + 1 for i, t in enumerate(toks.ids) if t == tokenizer.sep_token_id]
+    markers = marker_spans(toks.unit_spans, breaks=toks.breaks, max_tokens=2)
     # Two tokens at most ("for" is left out); the third stops at its paragraph's start.
     assert [tokenizer.decode(toks.ids[a:b]) for a, b in markers] == ["firstly,", "example,", "thus"]

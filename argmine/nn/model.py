@@ -260,11 +260,8 @@ class ArgmineModel(nn.Module):
         pos = position_features(lay.paragraph, [True] * len(doc.units))
         markers = []
         if self.config.marker_tokens:
-            sep = self.tokenizer.sep_token_id
-            breaks = [i + 1 for i, t in enumerate(toks.ids) if t == sep]
-            markers = marker_spans(
-                toks.unit_spans, breaks=breaks, max_tokens=self.config.marker_tokens
-            )
+            k = self.config.marker_tokens
+            markers = marker_spans(toks.unit_spans, breaks=toks.breaks, max_tokens=k)
         return Prepared(doc, toks, lay, pos, self.config.genre_index(genre), markers)
 
     # -- forward ------------------------------------------------------------------------
@@ -279,8 +276,8 @@ class ArgmineModel(nn.Module):
         dev = vec.device
         parts = [vec]
         if self.config.marker_tokens:
-            has = torch.tensor([[float(b > a)] for a, b in prep.markers], device=dev)
-            parts += [pool_spans(tokens, prep.markers), has.reshape(-1, 1)]
+            has = torch.tensor([float(b > a) for a, b in prep.markers], device=dev)
+            parts += [pool_spans(tokens, prep.markers), has.unsqueeze(1)]
         parts += [
             torch.from_numpy(prep.layout.form).to(dev),
             torch.from_numpy(prep.position_all).to(dev),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,8 @@ class TokenizedDoc:
     n_unknown: int
     starts: list[int]  # character offsets of each token (separators: empty, at a break)
     ends: list[int]
+    #: Index of the first token of every paragraph but the first (each after a separator).
+    breaks: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,13 @@ def tokenize_document(
     ids: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
+    breaks: list[int] = []
     for (ps, _), par_ids, offs in zip(pars, enc["input_ids"], enc["offset_mapping"], strict=True):
         if ids:
             ids.append(sep)
             starts.append(ps)
             ends.append(ps)
+            breaks.append(len(ids))
         ids.extend(par_ids)
         for a, b in offs:
             starts.append(ps + a)
@@ -95,7 +99,7 @@ def tokenize_document(
             b = a + 1
         spans.append((a, b))
     n_unknown = sum(1 for t in ids if t == unk)
-    return TokenizedDoc(ids, spans, n_unknown, starts, ends)
+    return TokenizedDoc(ids, spans, n_unknown, starts, ends, breaks)
 
 
 def marker_spans(
