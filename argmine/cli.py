@@ -114,6 +114,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         device=args.device,
         average_last=args.average_last,
         marker_tokens=args.marker_tokens,
+        link_weight=args.link_weight,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -200,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="read up to N tokens before each unit (its connective) as a vector of their own "
         "(0: off)",
+    )
+    p.add_argument(
+        "--link-weight",
+        type=float,
+        default=1.0,
+        help="weight of the parent-choice loss against the unit, role and relation losses "
+        "(default 1)",
     )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")

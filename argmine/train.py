@@ -9,7 +9,8 @@ body, headings, split paragraphs.
 
 The loss is the sum of four cross-entropies: unit label (4-way), role (3-way, on
 argumentative units), parent choice (each argumentative unit picks its parent among the
-other argumentative units or "no parent"), and relation label (on gold pairs).
+other argumentative units or "no parent"; weighted by ``TrainConfig.link_weight``), and
+relation label (on gold pairs).
 
 Command line: ``argmine train --corpora aae2 abstrct --epochs 3 --output models/NAME``.
 """
@@ -85,6 +86,8 @@ class TrainConfig:
     average_last: int = 0
     #: Tokens before each unit read as its marker (``ModelConfig.marker_tokens``); 0: off.
     marker_tokens: int = 0
+    #: Weight of the parent-choice loss against the other three (1: their plain sum).
+    link_weight: float = 1.0
 
 
 def load_training_docs(
@@ -129,8 +132,11 @@ def _targets(model: Any, doc: Document) -> dict[str, Any]:
     return {"labels": labels, "parent": parent, "relation": rel}
 
 
-def example_loss(model: Any, tokens: Any, prep: Any, attack_weight: float) -> Any:
-    """Sum of the four losses for one view of one text."""
+def example_loss(
+    model: Any, tokens: Any, prep: Any, attack_weight: float, link_weight: float = 1.0
+) -> Any:
+    """Sum of the four losses for one view of one text; the parent-choice loss is
+    multiplied by ``link_weight``."""
     import torch
     import torch.nn.functional as F
 
@@ -155,7 +161,7 @@ def example_loss(model: Any, tokens: Any, prep: Any, attack_weight: float) -> An
     full = model.parent_logits(sp, arg_t)
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
-    loss = loss + F.cross_entropy(full, link_t)
+    loss = loss + link_weight * F.cross_entropy(full, link_t)
     pairs = [(i, tgt["parent"][i]) for i in arg if tgt["parent"][i] in pos]
     if pairs:
         c = torch.tensor([i for i, _ in pairs], device=dev)
@@ -200,6 +206,11 @@ def train(
         raise TrainConfigError(
             f"average_last={config.average_last} (--average-last): must be between 0 and the "
             f"number of epochs ({config.epochs})"
+        )
+    if not (math.isfinite(config.link_weight) and config.link_weight > 0):
+        raise TrainConfigError(
+            f"link_weight={config.link_weight} (--link-weight): must be a positive number "
+            "(1 weighs the parent choice like the other losses)"
         )
     random.seed(config.seed)
     np.random.seed(config.seed)
@@ -290,7 +301,9 @@ def train(
             n = 0
             for views, tok in zip(examples, tokens, strict=True):
                 for prep in views:
-                    loss = loss + example_loss(model, tok, prep, config.attack_weight)
+                    loss = loss + example_loss(
+                        model, tok, prep, config.attack_weight, config.link_weight
+                    )
                     n += 1
             loss = loss / max(n, 1)
             optim.zero_grad()

