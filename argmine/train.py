@@ -133,7 +133,7 @@ def _targets(model: Any, doc: Document) -> dict[str, Any]:
 
 
 def example_loss(
-    model: Any, tokens: Any, prep: Any, attack_weight: float, link_weight: float = 1.0
+    model: Any, tokens: Any, prep: Any, attack_weight: float, link_weight: float
 ) -> Any:
     """Sum of the four losses for one view of one text; the parent-choice loss is
     multiplied by ``link_weight``."""

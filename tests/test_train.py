@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -129,6 +130,13 @@ def test_the_link_weight_scales_the_parent_choice_loss_alone(
     link = loss[1.0] - loss[0.0]
     assert link > 0.1  # the parent choice of an untrained model costs something
     assert loss[3.0] == pytest.approx(loss[0.0] + 3 * link, rel=1e-5)
+    # With every parent (and "no parent") scored alike, the weighted part is the parent
+    # choice's cross-entropy, log(a + 1) for a argumentative units: no other loss's.
+    a = len(prep.doc.units)  # gold components: all argumentative
+    model.parent_logits = lambda _sp, arg: torch.zeros(len(arg), len(arg) + 1)  # type: ignore[method-assign]
+    with torch.no_grad():
+        flat = {w: float(example_loss(model, tokens, prep, 3.0, w)) for w in (0.0, 2.0)}
+    assert flat[2.0] - flat[0.0] == pytest.approx(2 * math.log(a + 1), rel=1e-5)
 
 
 @pytest.mark.parametrize("weight", ["0", "-1", "nan"])
