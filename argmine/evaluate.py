@@ -195,7 +195,9 @@ _NOTES: dict[str, list[str]] = {
 _SCOPE_NOTES: dict[bool, str] = {
     True: "AAE2 essays are decoded as the corpus is annotated: each paragraph holds its own "
     "arguments (Miner(paragraph_arguments=True)): a premise argues for a unit of its "
-    "paragraph, and every paragraph that argues has a claim. No AAE2 relation crosses a "
+    "paragraph, and every paragraph that argues has a claim; once roles are decided, a "
+    "premise pays premise_parent_penalty (default 1, set on the AAE2 dev essays) for "
+    "arguing for another premise rather than a claim. No AAE2 relation crosses a "
     "paragraph (ARI, like the published figures, scores pairs within a paragraph "
     "only). This is not argmine.load()'s default, which decodes news and lets premises "
     "argue across paragraphs; --paragraph-arguments off scores AAE2 that way, and "
@@ -268,11 +270,14 @@ def evaluate(
         )
         if not keep_predictions:
             result.pop("predictions", None)
-        result["decoding"] = {
+        decoding = {
             k: getattr(miner, k)
             for k in ("single_root", "paragraph_arguments")
             if hasattr(miner, k)
         }
+        if decoding.get("paragraph_arguments") and hasattr(miner, "premise_parent_penalty"):
+            decoding["premise_parent_penalty"] = miner.premise_parent_penalty
+        result["decoding"] = decoding
         return result
 
 

@@ -30,6 +30,7 @@ from argmine.decode import (
     decode_tree,
     decode_with_roles,
     paragraph_constraints,
+    reattach_premises,
     section_constraints,
 )
 from argmine.document import Document, Relation, Unit
@@ -91,7 +92,11 @@ class Miner:
     for a unit of its own paragraph and every paragraph that argues has a claim
     (:func:`argmine.decode.paragraph_constraints`; ``argmine evaluate`` sets it for AAE2,
     which is annotated so); leave it off for news, where premises follow their claim
-    into the next paragraphs. A unit's score is P(it argues) x P(its label).
+    into the next paragraphs. With it, ``premise_parent_penalty`` (default 1, chosen on
+    the AAE2 dev essays; 0 turns it off) is what a premise pays for arguing for another
+    premise rather than for a claim once the roles are decided
+    (:func:`argmine.decode.reattach_premises`); it is not read otherwise. A unit's score
+    is P(it argues) x P(its label).
     ``precision`` sets the encoder's arithmetic: ``auto`` (the default) uses bfloat16
     mixed precision where the hardware multiplies bfloat16 natively (several times
     faster on such CPUs; see :func:`argmine.nn.encoder.compute_dtype`), else float32.
@@ -113,6 +118,7 @@ class Miner:
         headings_none: bool = True,
         roles_from_tree: bool = True,
         paragraph_arguments: bool = False,
+        premise_parent_penalty: float = 1.0,
         device: str = "cpu",
         precision: str = "auto",
     ) -> None:
@@ -129,6 +135,7 @@ class Miner:
         self.headings_none = headings_none
         self.roles_from_tree = roles_from_tree
         self.paragraph_arguments = paragraph_arguments
+        self.premise_parent_penalty = premise_parent_penalty
         self.device = device
         self.precision = precision
 
@@ -328,6 +335,14 @@ class Miner:
                     candidates=self.root_candidates,
                     allowed=allowed,
                 )
+                if self.paragraph_arguments:
+                    parents = reattach_premises(
+                        raw.link_logp,
+                        parents,
+                        arg_roles,
+                        penalty=self.premise_parent_penalty,
+                        allowed=allowed,
+                    )
                 for c, role in enumerate(arg_roles):
                     i = raw.units[int(raw.arg[c])]
                     labels[i], scores[i] = role, score_as(i, role)

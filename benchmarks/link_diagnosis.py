@@ -5,8 +5,8 @@ inside their paragraphs; the test split unless ``--split train``) and scores the
 link F1 (every gold relation, derived ones included) of:
 
 - the tree the miner decodes (roles and tree decided together);
-- the model's own link and root scores decoded with the *gold* roles given (what the
-  link scorer reaches if every role were right);
+- the model's own link and root scores decoded with the *gold* roles given, as the
+  miner decodes essays (what the link scorer reaches if every role were right);
 - a reference rule given the gold roles: each premise hangs under the nearest claim of
   its paragraph, every claim and other major claim under the gold root;
 - the same rule given the miner's decoded roles (the nearest predicted claim; a premise
@@ -93,7 +93,7 @@ def diagnose(model: str | None, data_dir: str | None = None, split: str = "test"
 
 
 def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
-    from argmine.decode import decode_with_roles, paragraph_constraints
+    from argmine.decode import decode_with_roles, paragraph_constraints, reattach_premises
     from argmine.evaluation.predict import _blind
     from argmine.features import layout, paragraph_spans_of
 
@@ -118,13 +118,22 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
             one_hot = np.full((len(g_roles), 3), 0.01 / 2)
             for i, role in enumerate(g_roles):
                 one_hot[i, ROLES.index(role)] = 0.99
-            given, _ = decode_with_roles(
+            scope = paragraph_constraints(paragraph) if miner.paragraph_arguments else None
+            given, given_roles = decode_with_roles(
                 raw.link_logp,
                 raw.root_logp,
                 np.log(one_hot),
                 candidates=miner.root_candidates,
-                allowed=paragraph_constraints(paragraph) if miner.paragraph_arguments else None,
+                allowed=scope,
             )
+            if miner.paragraph_arguments:  # as the miner decodes essays
+                given = reattach_premises(
+                    raw.link_logp,
+                    given,
+                    given_roles,
+                    penalty=miner.premise_parent_penalty,
+                    allowed=scope,
+                )
             trees = {
                 "decoded": p_par,
                 "link scores, gold roles": given,

@@ -116,9 +116,11 @@ def card(
         "is where it sits in the tree (the root's children are claims, deeper units "
         "premises), decided together with the tree (`argmine.decode.decode_with_roles`). "
         "AbstRCT is decoded as a forest under each unit's likeliest role, and AAE2 with "
-        "each paragraph's arguments kept inside it (`Miner(paragraph_arguments=True)`), as "
-        "those corpora annotate them; the row marked `paragraph_arguments=False` is AAE2 "
-        "decoded as news is, premises free to argue across paragraphs.",
+        "each paragraph's arguments kept inside it (`Miner(paragraph_arguments=True)`, "
+        "where a premise also pays `premise_parent_penalty`, 1, for arguing for another "
+        "premise rather than a claim), as those corpora annotate them; the row marked "
+        "`paragraph_arguments=False` is AAE2 decoded as news is, premises free to argue "
+        "across paragraphs.",
         _stored(config),
         "- Arithmetic: `Miner(precision='auto')`, the default, computes the encoder in "
         "bfloat16 mixed precision on hardware that multiplies bfloat16 natively (CPUs "

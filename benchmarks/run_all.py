@@ -1,5 +1,5 @@
 """Run every benchmark in turn: quality, throughput, memory, load time, link diagnosis
-on AAE2 test and train (``make benchmarks``).
+on AAE2 test and train, and the premise-parent cost sweep (``make benchmarks``).
 
 Each script writes its JSON and Markdown results under ``benchmarks/results/``; extra
 arguments (e.g. ``--model DIR``) are passed to each of them.
@@ -20,6 +20,7 @@ SCRIPTS: tuple[tuple[str, ...], ...] = (
     ("load_time.py",),
     ("link_diagnosis.py",),
     ("link_diagnosis.py", "--split", "train"),
+    ("premise_penalty.py",),
 )
 
 

@@ -12,6 +12,7 @@ from argmine.decode import (
     decode_tree,
     decode_with_roles,
     paragraph_constraints,
+    reattach_premises,
 )
 
 
@@ -143,6 +144,81 @@ def test_paragraph_arguments_give_the_best_tree_that_keeps_premises_in_their_par
         members = [i for i in range(n) if paragraph[i] == k and i != r]
         assert not members or any(parents[i] == r for i in members)
         assert all((roles[i] == "premise") == (parents[i] != r) for i in members)
+
+
+def test_premises_reattached_at_a_cost_for_premise_parents_find_the_best_tree() -> None:
+    moved: list[bool] = []
+    for seed in range(10):
+        _check_reattached(np.random.default_rng(300 + seed), moved)
+    assert sum(moved) >= 3  # the cost changed some trees: the check above was not idle
+
+
+def _check_reattached(rng: np.random.Generator, moved: list[bool]) -> None:
+    n = 6
+    paragraph = sorted(rng.integers(0, 2, size=n).tolist())
+    allowed = paragraph_constraints(paragraph)
+    link = np.log(rng.dirichlet(np.ones(n), size=n))
+    root = np.log(rng.random(n))
+    role = np.log(rng.dirichlet([1, 1, 4], size=n))  # mostly premises, as in essays
+    first, roles = decode_with_roles(link, root, role, candidates=n, allowed=allowed)
+    r = first.index(-1)
+    premises = [i for i, x in enumerate(roles) if x == "premise"]
+    penalty = float(rng.choice([0.5, 1.0, 3.0]))
+    parents = reattach_premises(link, first, roles, penalty=penalty, allowed=allowed)
+
+    def cost(ps: list[int]) -> float:
+        return sum(link[i, ps[i]] - penalty * (roles[ps[i]] == "premise") for i in premises)
+
+    # Only premises move; none goes under the root (that would make it a claim), and the
+    # paragraph scope holds (or the premise kept the parent it had).
+    assert _is_tree(parents) and parents.index(-1) == r
+    assert all(parents[i] == first[i] for i in range(n) if i not in premises)
+    assert all(
+        parents[i] != r and (allowed[i, parents[i]] or parents[i] == first[i]) for i in premises
+    )
+    candidates = []
+    for choice in itertools.product(range(n), repeat=len(premises)):
+        ps = list(first)
+        for i, p in zip(premises, choice, strict=True):
+            ps[i] = p
+        if all(
+            p != i and p != r and (allowed[i, p] or p == first[i])
+            for i, p in zip(premises, choice, strict=True)
+        ) and _is_tree(ps):
+            candidates.append(cost(ps))
+    assert cost(parents) == pytest.approx(max(candidates))
+    moved.append(parents != first)
+    # Without the cost the tree is the one decoded (up to ties, which random scores lack).
+    assert reattach_premises(link, first, roles, penalty=0.0, allowed=allowed) == first
+
+
+def test_a_premise_parent_costs_what_it_is_told_and_a_bad_cost_is_refused() -> None:
+    # Unit 2 leans to premise 3 (0.45) over claim 1 (0.35): a cost of 1 tips it to the claim.
+    link = np.log(
+        np.array(
+            [
+                [0.1, 0.1, 0.1, 0.7],
+                [0.4, 0.1, 0.1, 0.4],
+                [0.1, 0.35, 0.1, 0.45],
+                [0.2, 0.2, 0.2, 0.4],
+            ]
+        )
+    )
+    roles = ["conclusion", "claim", "premise", "premise"]
+    assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=0.2) == [-1, 0, 3, 1]
+    assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=1.0) == [-1, 0, 1, 1]
+    # A premise outside the scope keeps the parent it had.
+    scope = np.ones((4, 4), dtype=bool)
+    scope[2, 1] = False
+    assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=1.0, allowed=scope) == [
+        -1,
+        0,
+        3,
+        1,
+    ]
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="premise_parent_penalty"):
+            reattach_premises(link, [-1, 0, 3, 1], roles, penalty=bad)
 
 
 def test_roles_from_the_tree_overrule_a_unit_s_own_guess_when_its_links_disagree() -> None:

@@ -501,6 +501,7 @@ class _DecodingSpy(FakeMiner):
     genre: str | None = None
     single_root = True
     paragraph_arguments = False
+    premise_parent_penalty = 1.0
 
     def pipe(self, docs: Iterable[Document], *, batch_size: int = 16) -> Iterator[Document]:
         self.seen = (self.genre, self.single_root, self.paragraph_arguments)
@@ -518,12 +519,16 @@ def test_each_corpus_is_decoded_as_it_is_annotated_and_settings_are_restored(
     result = evaluate("aae2", miner=miner, model="fake", limit=2)
     assert miner.seen == ("essay", True, True)  # AAE2 keeps arguments inside paragraphs
     assert miner.paragraph_arguments is False
-    assert result["decoding"] == {"single_root": True, "paragraph_arguments": True}
+    assert result["decoding"] == {
+        "single_root": True,
+        "paragraph_arguments": True,
+        "premise_parent_penalty": 1.0,
+    }
     assert any("Miner(paragraph_arguments=True)" in n for n in result["notes"])
     # Asked otherwise, AAE2 is decoded as news is, and the notes say so.
     result = evaluate("aae2", miner=miner, model="fake", limit=2, paragraph_arguments=False)
     assert miner.seen == ("essay", True, False)
-    assert result["decoding"]["paragraph_arguments"] is False
+    assert result["decoding"] == {"single_root": True, "paragraph_arguments": False}
     assert not any("Miner(paragraph_arguments=True)" in n for n in result["notes"])
     assert any("paragraph_arguments=False" in n for n in result["notes"])
     # Forests have no root for every paragraph's claim: refused, settings untouched.

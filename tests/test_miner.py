@@ -185,6 +185,17 @@ def test_roles_follow_the_tree_unless_told_otherwise(untrained_model_dir: Path) 
     _check_tree(argmine.load(str(untrained_model_dir), roles_from_tree=False)(TEXT))
 
 
+def _head_config() -> Any:
+    """The parts of a model config that postprocessing reads."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        unit_labels=list(UNIT_LABELS),
+        role_labels=["conclusion", "claim", "premise"],
+        relation_labels=["support", "attack"],
+    )
+
+
 def test_postprocess_labels_and_scores_follow_the_decoded_tree() -> None:
     from types import SimpleNamespace
 
@@ -192,11 +203,7 @@ def test_postprocess_labels_and_scores_follow_the_decoded_tree() -> None:
 
     from argmine.miner import Raw
 
-    config = SimpleNamespace(
-        unit_labels=list(UNIT_LABELS),
-        role_labels=["conclusion", "claim", "premise"],
-        relation_labels=["support", "attack"],
-    )
+    config = _head_config()
     text = "Ban cars. Cars pollute. Smog kills."
     doc = Document(text, units=(Unit(0, 9), Unit(10, 23), Unit(24, 35)))
     none = UNIT_LABELS.index("none")
@@ -241,3 +248,55 @@ def test_postprocess_labels_and_scores_follow_the_decoded_tree() -> None:
         Miner(
             SimpleNamespace(config=config), paragraph_arguments=True, roles_from_tree=False
         ).postprocess(doc, [paragraphs])
+
+
+def test_essay_decoding_hangs_a_wavering_premise_under_the_claim() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from argmine.miner import Raw
+
+    config = _head_config()
+    text = "Ban cars. Cars pollute. Exhaust is smog. Smog kills."
+    doc = Document(text, units=(Unit(0, 9), Unit(10, 23), Unit(24, 40), Unit(41, 52)))
+    label_probs = np.full((4, 4), 0.1)
+    label_probs[:, UNIT_LABELS.index("none")] = 0.2
+    role_probs = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.05, 0.05, 0.9], [0.05, 0.05, 0.9]])
+    # Unit 2 leans to premise 3 (0.45) over the claim (0.35); unit 3 backs the claim.
+    link = np.log(
+        np.array(
+            [
+                [1e-9, 0.3, 0.3, 0.4],
+                [0.9, 1e-9, 0.05, 0.05],
+                [0.1, 0.35, 1e-9, 0.45],
+                [0.1, 0.8, 0.1, 1e-9],
+            ]
+        )
+    )
+    raw = Raw(
+        units=[0, 1, 2, 3],
+        label_probs=label_probs,
+        role_probs=role_probs,
+        arg=np.arange(4),
+        link_logp=link,
+        root_logp=np.log(np.array([0.85, 0.05, 0.05, 0.05])),
+        relation_probs=np.tile([0.9, 0.1], (4, 4, 1)),
+        section=np.zeros(4, dtype=int),
+        heading=np.zeros(4, dtype=bool),
+        paragraph=np.zeros(4, dtype=int),
+    )
+
+    def targets(**settings: Any) -> list[str]:
+        out = Miner(SimpleNamespace(config=config), **settings).postprocess(doc, [raw])
+        assert [u.label for u in out.units] == ["conclusion", "claim", "premise", "premise"]
+        return [r.target.text for r in out.relations]
+
+    # News decoding follows the link scores; essay decoding makes a premise pay 1 for
+    # arguing for another premise, which tips unit 2 to the claim; 0 turns that off.
+    chain = ["Ban cars.", "Smog kills.", "Cars pollute."]
+    assert targets() == chain
+    assert targets(paragraph_arguments=True) == ["Ban cars.", "Cars pollute.", "Cars pollute."]
+    assert targets(paragraph_arguments=True, premise_parent_penalty=0.0) == chain
+    with pytest.raises(ValueError, match="premise_parent_penalty=-1"):
+        targets(paragraph_arguments=True, premise_parent_penalty=-1)
