@@ -21,9 +21,9 @@ classifier's log-probability of the role it gives its child, and the best tree u
 the sum of both is found exactly, in the same way.
 
 :func:`reattach_premises` then re-decides the premises' parents with the roles and the
-rest of the tree fixed, at a cost for a premise parent: in persuasive essays a premise
-argues for its paragraph's claim about four times as often as for another premise, a
-preference the link scores alone under-weigh (``Miner(premise_parent_penalty=...)``,
+rest of the tree fixed, at a cost for a premise parent: in the AAE2 training essays a
+premise argues for a claim 4.5 times as often as for another premise (2,469 against
+554), a preference the link scores alone under-weigh (``Miner(premise_parent_penalty=...)``,
 read with ``paragraph_arguments=True``).
 
 Example:
@@ -149,9 +149,11 @@ def reattach_premises(
     unit's parent, and every role. A premise may argue for any unit but the root (under
     the root it would be a claim) and itself; arguing for another premise costs
     ``penalty`` on top of the link score. The best such tree is found exactly (a
-    maximum arborescence over the premises); with ``penalty=0`` it is the tree given,
-    up to ties. ``allowed[i, j] = False`` forbids ``j`` as the parent of premise ``i``
+    maximum arborescence over the premises); with ``penalty=0`` it is the tree given.
+    ``allowed[i, j] = False`` forbids ``j`` as the parent of premise ``i``
     (:func:`paragraph_constraints`); a premise may always keep the parent it had.
+    Raises ``ValueError`` for a cost below 0 or not finite, and for ``parents`` that
+    are not one tree whose roles follow it (one root; premises not under it).
 
     Example:
         >>> import numpy as np
@@ -165,14 +167,26 @@ def reattach_premises(
     """
     if not (np.isfinite(penalty) and penalty >= 0):
         raise ValueError(
-            f"premise_parent_penalty={penalty}: must be a number of at least 0 (0 keeps "
-            "the tree as decoded)."
+            f"penalty={penalty} (Miner's premise_parent_penalty): must be a number of at "
+            "least 0 (0 keeps the tree as decoded)."
         )
     n = len(parents)
+    roots = [i for i, p in enumerate(parents) if p == -1]
+    if len(roles) != n or link_logp.shape != (n, n) or len(roots) != 1:
+        raise ValueError(
+            f"reattach_premises needs one tree: {n} parents with exactly one root (-1; "
+            f"got {len(roots)}), as many roles (got {len(roles)} roles) and link scores of "
+            f"shape ({n}, {n}) (got {link_logp.shape})."
+        )
+    root = roots[0]
     premise = np.array([r == "premise" for r in roles], dtype=bool)
-    if n < 3 or not premise.any():
+    if any(premise[i] and parents[i] == root for i in range(n)):
+        raise ValueError(
+            "reattach_premises needs roles that follow the tree, as decode_with_roles "
+            "returns them: a unit under the root is a claim or conclusion, not a premise."
+        )
+    if penalty == 0 or n < 3 or not premise.any():
         return list(parents)
-    root = list(parents).index(-1)
     scores = np.full((n, n), -np.inf)
     for i, p in enumerate(parents):
         if p >= 0 and not premise[i]:

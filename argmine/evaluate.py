@@ -50,6 +50,7 @@ from argmine.errors import LabelMismatchError
 from argmine.evaluation.end2end import end2end_scores, match_units
 from argmine.evaluation.microtext import FULL, QUICK, CVSettings
 from argmine.evaluation.predict import predict_gold
+from argmine.miner import PREMISE_PARENT_PENALTY
 
 __all__ = [
     "DEFAULT_SPLITS",
@@ -196,11 +197,11 @@ _SCOPE_NOTES: dict[bool, str] = {
     True: "AAE2 essays are decoded as the corpus is annotated: each paragraph holds its own "
     "arguments (Miner(paragraph_arguments=True)): a premise argues for a unit of its "
     "paragraph, and every paragraph that argues has a claim; once roles are decided, a "
-    "premise pays premise_parent_penalty (default 1, set on the AAE2 dev essays) for "
-    "arguing for another premise rather than a claim. No AAE2 relation crosses a "
-    "paragraph (ARI, like the published figures, scores pairs within a paragraph "
-    "only). This is not argmine.load()'s default, which decodes news and lets premises "
-    "argue across paragraphs; --paragraph-arguments off scores AAE2 that way, and "
+    f"premise pays premise_parent_penalty (default {PREMISE_PARENT_PENALTY}, chosen on the "
+    "AAE2 dev essays) for arguing for another premise rather than a claim. No AAE2 "
+    "relation crosses a paragraph (ARI, like the published figures, scores pairs within "
+    "a paragraph only). This is not argmine.load()'s default, which decodes news and lets "
+    "premises argue across paragraphs; --paragraph-arguments off scores AAE2 that way, and "
     "benchmarks/results/quality.md records both.",
     False: "AAE2 was decoded here with paragraph_arguments=False, as argmine decodes news: "
     "premises may argue for units of other paragraphs, which AAE2 never annotates.",

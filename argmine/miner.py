@@ -38,6 +38,11 @@ from argmine.errors import ArgmineWarning, ModelLoadError
 
 logger = logging.getLogger(__name__)
 
+#: What a premise pays (log-probability) for arguing for another premise in essay
+#: decoding: the best cost on the AAE2 dev essays the shipped model held out
+#: (``benchmarks/results/premise_penalty.md``).
+PREMISE_PARENT_PENALTY = 1.5
+
 #: The model that ``argmine.load()`` returns, inside the repository's ``models/`` folder.
 DEFAULT_MODEL = "argmine-minilm-l6"
 #: Share of unknown tokens above which the text is probably in a language the encoder
@@ -92,9 +97,10 @@ class Miner:
     for a unit of its own paragraph and every paragraph that argues has a claim
     (:func:`argmine.decode.paragraph_constraints`; ``argmine evaluate`` sets it for AAE2,
     which is annotated so); leave it off for news, where premises follow their claim
-    into the next paragraphs. With it, ``premise_parent_penalty`` (default 1, chosen on
-    the AAE2 dev essays; 0 turns it off) is what a premise pays for arguing for another
-    premise rather than for a claim once the roles are decided
+    into the next paragraphs. With it, ``premise_parent_penalty`` (default
+    :data:`PREMISE_PARENT_PENALTY`, the best of a grid on the AAE2 dev essays; 0 turns it
+    off) is what a premise pays for arguing for another premise rather than for a claim
+    once the roles are decided
     (:func:`argmine.decode.reattach_premises`); it is not read otherwise. A unit's score
     is P(it argues) x P(its label).
     ``precision`` sets the encoder's arithmetic: ``auto`` (the default) uses bfloat16
@@ -118,7 +124,7 @@ class Miner:
         headings_none: bool = True,
         roles_from_tree: bool = True,
         paragraph_arguments: bool = False,
-        premise_parent_penalty: float = 1.0,
+        premise_parent_penalty: float = PREMISE_PARENT_PENALTY,
         device: str = "cpu",
         precision: str = "auto",
     ) -> None:

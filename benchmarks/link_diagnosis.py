@@ -159,6 +159,9 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
                     breakdown[(*key, "right")] += p_par[i] == parent
     return {
         "split": split,
+        "premise_parent_penalty": miner.premise_parent_penalty
+        if miner.paragraph_arguments
+        else None,
         "n_gold_links": n_gold,
         "role_accuracy": round(right_roles / n_units, 4),
         "link_f1": {name: round(k / n_gold, 4) for name, k in hits.items()},
@@ -201,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         "| tree | link F1 |",
         "| --- | ---: |",
         *(f"| {name} | {value:.4f} |" for name, value in result["link_f1"].items()),
+        "",
+        "The decoded tree and the one from the link scores with gold roles are decoded as "
+        "the miner decodes essays (premise_parent_penalty="
+        f"{result['premise_parent_penalty']}).",
         "",
         "Gold premise links, by the roles the decoded tree gave the premise and its parent:",
         "",

@@ -19,6 +19,8 @@ from typing import Any
 
 from _common import HEADLINE  # benchmarks/ is on sys.path when run
 
+from argmine.miner import PREMISE_PARENT_PENALTY
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -117,7 +119,8 @@ def card(
         "premises), decided together with the tree (`argmine.decode.decode_with_roles`). "
         "AbstRCT is decoded as a forest under each unit's likeliest role, and AAE2 with "
         "each paragraph's arguments kept inside it (`Miner(paragraph_arguments=True)`, "
-        "where a premise also pays `premise_parent_penalty`, 1, for arguing for another "
+        "where a premise also pays `premise_parent_penalty`, "
+        f"{PREMISE_PARENT_PENALTY}, for arguing for another "
         "premise rather than a claim), as those corpora annotate them; the row marked "
         "`paragraph_arguments=False` is AAE2 decoded as news is, premises free to argue "
         "across paragraphs.",

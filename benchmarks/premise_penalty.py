@@ -13,7 +13,9 @@ decodes the network's outputs under each cost of a grid, on two sets of essays:
 
 Roles and root do not depend on the cost, so unit figures do not move; the table gives
 the tree link F1 (every gold relation, derived ones included, as ``argmine evaluate``
-scores it).
+scores it), and a paired bootstrap over essays
+(:mod:`argmine.evaluation.significance`) says how far the miner's default cost differs
+from none on each set beyond the chance of which essays were drawn.
 
     python benchmarks/premise_penalty.py [--model DIR] [--data-dir DIR] [--out-dir DIR]
 
@@ -43,44 +45,59 @@ def sweep(model: str | None, data_dir: str | None = None) -> dict[str, Any]:
     from argmine.corpora import load
     from argmine.evaluate import corpus_settings
     from argmine.evaluation.predict import _blind
-    from argmine.metrics import link_scores
+    from argmine.evaluation.significance import link_counts, link_f1_of, paired_bootstrap
     from argmine.train import TrainConfig, load_training_docs
 
     miner = argmine.load(model, all_argumentative=True)
-    recipe = miner.model.config.training
-    config = replace(
-        TrainConfig(),
-        corpora=["aae2"],
-        seed=int(recipe.get("seed", 0)),
-        dev_fraction=float(recipe.get("dev_fraction", 0.1)),
-    )
+    # The dev essays as the model's training drew them (its recorded recipe, else the
+    # defaults training would have used).
+    recipe = {
+        k: v
+        for k, v in miner.model.config.training.items()
+        if k in ("seed", "dev_fraction", "max_docs")
+    }
+    config = replace(TrainConfig(), corpora=["aae2"], **recipe)
     _, dev = load_training_docs(config, data_dir)
     sets = {"dev": dev, "test": load("aae2", "test", data_dir)}
     default = miner.premise_parent_penalty
     out: dict[str, Any] = {
         "default": default,
         "essays": {k: len(v) for k, v in sets.items()},
-        "dev_recipe": {"seed": config.seed, "dev_fraction": config.dev_fraction},
+        "gold_links": {},
+        "dev_recipe": {k: getattr(config, k) for k in ("seed", "dev_fraction", "max_docs")},
         "link_f1": {},
+        "default_against_none": {},
     }
+    counts: dict[tuple[str, float], Any] = {}
     with corpus_settings(miner, "aae2"):
-        mined: dict[str, list[tuple[Any, Any]]] = {}
-        for name, docs in sets.items():
-            blind = [_blind(d) for d in docs]
-            raws = []
-            for start in range(0, len(blind), 16):
-                raws += [r for _, r in miner.run_with_raw(blind[start : start + 16])]
-            mined[name] = list(zip(blind, raws, strict=True))
-        for cost in COSTS:
-            miner.premise_parent_penalty = cost
-            out["link_f1"][str(cost)] = {
-                name: round(
-                    link_scores(sets[name], [miner.postprocess(b, r) for b, r in pairs])["link_f1"],
-                    4,
-                )
-                for name, pairs in mined.items()
+        try:
+            mined: dict[str, list[tuple[Any, Any]]] = {}
+            for name, docs in sets.items():
+                blind = [_blind(d) for d in docs]
+                raws = []
+                for start in range(0, len(blind), 16):
+                    raws += [r for _, r in miner.run_with_raw(blind[start : start + 16])]
+                mined[name] = list(zip(blind, raws, strict=True))
+            for cost in COSTS:
+                miner.premise_parent_penalty = cost
+                out["link_f1"][str(cost)] = {}
+                for name, pairs in mined.items():
+                    preds = [miner.postprocess(b, r) for b, r in pairs]
+                    counts[name, cost] = link_counts(sets[name], preds)
+                    f1 = link_f1_of(counts[name, cost].sum(0))
+                    out["link_f1"][str(cost)][name] = round(f1, 4)
+                    out["gold_links"][name] = int(counts[name, cost][:, 1].sum())
+        finally:
+            miner.premise_parent_penalty = default
+    if default in COSTS:
+        for name in sets:
+            r = paired_bootstrap(counts[name, 0.0], counts[name, default], link_f1_of)
+            out["default_against_none"][name] = {
+                "difference": round(r.difference, 4),
+                "low": round(r.low, 4),
+                "high": round(r.high, 4),
+                "share_higher": round(r.share_higher, 4),
             }
-        miner.premise_parent_penalty = default
     best = max(out["link_f1"].items(), key=lambda kv: (kv[1]["dev"], -float(kv[0])))
     out["best_on_dev"] = float(best[0])
     return out
@@ -110,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         f"- git revision: `{git_revision()}`, {dt.datetime.now(dt.UTC).isoformat()}",
         f"- model: `{args.model or 'shipped model'}`",
         f"- essays: {result['essays']['dev']} dev (held out in training: seed "
-        f"{result['dev_recipe']['seed']}, fraction {result['dev_recipe']['dev_fraction']}), "
-        f"{result['essays']['test']} test",
+        f"{result['dev_recipe']['seed']}, fraction {result['dev_recipe']['dev_fraction']}; "
+        f"{result['gold_links']['dev']} gold links), {result['essays']['test']} test "
+        f"({result['gold_links']['test']} gold links)",
         "",
         "| cost | dev tree link F1 | test tree link F1 | |",
         "| ---: | ---: | ---: | --- |",
@@ -120,6 +138,23 @@ def main(argv: list[str] | None = None) -> int:
         "Cost 0 is the tree as decided together with the roles. Unit figures do not depend "
         "on the cost.",
         "",
+        *(
+            [
+                f"The default cost ({result['default']}) against none, paired bootstrap over "
+                "essays (2000 redrawn sets, 95% interval of the link F1 difference):",
+                "",
+                "| set | difference | interval | redrawn sets where it is higher |",
+                "| --- | ---: | --- | ---: |",
+                *(
+                    f"| {name} | {r['difference']:+.4f} | [{r['low']:+.4f}, {r['high']:+.4f}] "
+                    f"| {r['share_higher']:.1%} |"
+                    for name, r in result["default_against_none"].items()
+                ),
+                "",
+            ]
+            if result["default_against_none"]
+            else []
+        ),
     ]
     write_record(args.out_dir, "premise_penalty", result, "\n".join(md))
     print("\n".join(md))

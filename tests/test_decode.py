@@ -207,18 +207,23 @@ def test_a_premise_parent_costs_what_it_is_told_and_a_bad_cost_is_refused() -> N
     roles = ["conclusion", "claim", "premise", "premise"]
     assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=0.2) == [-1, 0, 3, 1]
     assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=1.0) == [-1, 0, 1, 1]
-    # A premise outside the scope keeps the parent it had.
+    # The scope can forbid the claim; a premise may always keep the parent it had, even
+    # one the scope forbids.
     scope = np.ones((4, 4), dtype=bool)
     scope[2, 1] = False
-    assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=1.0, allowed=scope) == [
-        -1,
-        0,
-        3,
-        1,
-    ]
+    assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=1.0, allowed=scope)[2] == 3
+    scope[2, :] = False
+    assert reattach_premises(link, [-1, 0, 3, 1], roles, penalty=1.0, allowed=scope)[2] == 3
     for bad in (-1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="premise_parent_penalty"):
             reattach_premises(link, [-1, 0, 3, 1], roles, penalty=bad)
+    # Not one tree whose roles follow it: refused, saying what is wrong.
+    with pytest.raises(ValueError, match="exactly one root"):
+        reattach_premises(link, [-1, -1, 3, 1], roles, penalty=1.0)
+    with pytest.raises(ValueError, match="3 roles"):
+        reattach_premises(link, [-1, 0, 3, 1], roles[:3], penalty=1.0)
+    with pytest.raises(ValueError, match="not a premise"):
+        reattach_premises(link, [-1, 0, 0, 1], roles, penalty=1.0)
 
 
 def test_roles_from_the_tree_overrule_a_unit_s_own_guess_when_its_links_disagree() -> None:

@@ -292,11 +292,13 @@ def test_essay_decoding_hangs_a_wavering_premise_under_the_claim() -> None:
         assert [u.label for u in out.units] == ["conclusion", "claim", "premise", "premise"]
         return [r.target.text for r in out.relations]
 
-    # News decoding follows the link scores; essay decoding makes a premise pay 1 for
-    # arguing for another premise, which tips unit 2 to the claim; 0 turns that off.
+    # News decoding follows the link scores; essay decoding makes a premise pay for
+    # arguing for another premise (1.5 by default), which tips unit 2 to the claim; 0
+    # turns that off, and a small cost is not enough.
     chain = ["Ban cars.", "Smog kills.", "Cars pollute."]
     assert targets() == chain
     assert targets(paragraph_arguments=True) == ["Ban cars.", "Cars pollute.", "Cars pollute."]
     assert targets(paragraph_arguments=True, premise_parent_penalty=0.0) == chain
-    with pytest.raises(ValueError, match="premise_parent_penalty=-1"):
+    assert targets(paragraph_arguments=True, premise_parent_penalty=0.2) == chain
+    with pytest.raises(ValueError, match=r"penalty=-1 \(Miner's premise_parent_penalty\)"):
         targets(paragraph_arguments=True, premise_parent_penalty=-1)
