@@ -86,6 +86,7 @@ def decode_with_roles(
     *,
     candidates: int = 3,
     allowed: np.ndarray | None = None,
+    premise_parent_penalty: float = 0.0,
 ) -> tuple[list[int], list[str]]:
     """Parent index of every unit (``-1`` for the root) and its role, decided together.
 
@@ -97,7 +98,9 @@ def decode_with_roles(
     units with the best root scores (the global optimum when ``candidates`` is at least
     their number). ``allowed[i, j] = False`` forbids ``j`` as the parent of ``i`` except
     where ``j`` is the root (see :func:`section_constraints` with ``roles_open=True``);
-    where no tree satisfies ``allowed`` it is dropped.
+    where no tree satisfies ``allowed`` it is dropped. A ``premise_parent_penalty`` above
+    0 then re-decides the premises' parents at that cost for a premise parent
+    (:func:`reattach_premises`, under the same ``allowed``).
 
     Example:
         >>> import numpy as np
@@ -133,6 +136,10 @@ def decode_with_roles(
             roles.append("claim")
         else:
             roles.append("premise")
+    if premise_parent_penalty:
+        parents = reattach_premises(
+            link_logp, parents, roles, penalty=premise_parent_penalty, allowed=allowed
+        )
     return parents, roles
 
 

@@ -30,7 +30,6 @@ from argmine.decode import (
     decode_tree,
     decode_with_roles,
     paragraph_constraints,
-    reattach_premises,
     section_constraints,
 )
 from argmine.document import Document, Relation, Unit
@@ -340,15 +339,10 @@ class Miner:
                     role_logp,
                     candidates=self.root_candidates,
                     allowed=allowed,
+                    premise_parent_penalty=(
+                        self.premise_parent_penalty if self.paragraph_arguments else 0.0
+                    ),
                 )
-                if self.paragraph_arguments:
-                    parents = reattach_premises(
-                        raw.link_logp,
-                        parents,
-                        arg_roles,
-                        penalty=self.premise_parent_penalty,
-                        allowed=allowed,
-                    )
                 for c, role in enumerate(arg_roles):
                     i = raw.units[int(raw.arg[c])]
                     labels[i], scores[i] = role, score_as(i, role)

@@ -93,7 +93,7 @@ def diagnose(model: str | None, data_dir: str | None = None, split: str = "test"
 
 
 def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
-    from argmine.decode import decode_with_roles, paragraph_constraints, reattach_premises
+    from argmine.decode import decode_with_roles, paragraph_constraints
     from argmine.evaluation.predict import _blind
     from argmine.features import layout, paragraph_spans_of
 
@@ -118,22 +118,15 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
             one_hot = np.full((len(g_roles), 3), 0.01 / 2)
             for i, role in enumerate(g_roles):
                 one_hot[i, ROLES.index(role)] = 0.99
-            scope = paragraph_constraints(paragraph) if miner.paragraph_arguments else None
-            given, given_roles = decode_with_roles(
+            essay = miner.paragraph_arguments  # decoded as the miner decodes essays
+            given, _ = decode_with_roles(
                 raw.link_logp,
                 raw.root_logp,
                 np.log(one_hot),
                 candidates=miner.root_candidates,
-                allowed=scope,
+                allowed=paragraph_constraints(paragraph) if essay else None,
+                premise_parent_penalty=miner.premise_parent_penalty if essay else 0.0,
             )
-            if miner.paragraph_arguments:  # as the miner decodes essays
-                given = reattach_premises(
-                    raw.link_logp,
-                    given,
-                    given_roles,
-                    penalty=miner.premise_parent_penalty,
-                    allowed=scope,
-                )
             trees = {
                 "decoded": p_par,
                 "link scores, gold roles": given,

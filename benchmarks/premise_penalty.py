@@ -86,9 +86,9 @@ def sweep(model: str | None, data_dir: str | None = None) -> dict[str, Any]:
                     counts[name, cost] = link_counts(sets[name], preds)
                     f1 = link_f1_of(counts[name, cost].sum(0))
                     out["link_f1"][str(cost)][name] = round(f1, 4)
-                    out["gold_links"][name] = int(counts[name, cost][:, 1].sum())
         finally:
             miner.premise_parent_penalty = default
+    out["gold_links"] = {name: int(counts[name, 0.0][:, 1].sum()) for name in sets}
     if default in COSTS:
         for name in sets:
             r = paired_bootstrap(counts[name, 0.0], counts[name, default], link_f1_of)

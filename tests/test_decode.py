@@ -176,7 +176,7 @@ def _check_reattached(rng: np.random.Generator, moved: list[bool]) -> None:
     assert all(
         parents[i] != r and (allowed[i, parents[i]] or parents[i] == first[i]) for i in premises
     )
-    candidates = []
+    candidates, free = [], []
     for choice in itertools.product(range(n), repeat=len(premises)):
         ps = list(first)
         for i, p in zip(premises, choice, strict=True):
@@ -186,10 +186,16 @@ def _check_reattached(rng: np.random.Generator, moved: list[bool]) -> None:
             for i, p in zip(premises, choice, strict=True)
         ) and _is_tree(ps):
             candidates.append(cost(ps))
+            free.append(sum(link[i, ps[i]] for i in premises))
     assert cost(parents) == pytest.approx(max(candidates))
     moved.append(parents != first)
-    # Without the cost the tree is the one decoded (up to ties, which random scores lack).
+    # Without the cost the tree decoded is already the best re-attachment (why cost 0
+    # returns it as given), and the decoder applies the cost itself when asked.
+    assert max(free) == pytest.approx(sum(link[i, first[i]] for i in premises))
     assert reattach_premises(link, first, roles, penalty=0.0, allowed=allowed) == first
+    assert decode_with_roles(
+        link, root, role, candidates=n, allowed=allowed, premise_parent_penalty=penalty
+    ) == (parents, roles)
 
 
 def test_a_premise_parent_costs_what_it_is_told_and_a_bad_cost_is_refused() -> None:
