@@ -96,6 +96,19 @@ def _emit(text: str, output: str | None) -> None:
         print(text)
 
 
+def _corpus_share(value: str) -> tuple[str, float]:
+    """``CORPUS=SHARE`` (``--sample``) as a pair; argparse reports a malformed one."""
+    name, sep, share = value.partition("=")
+    try:
+        if not (sep and name):
+            raise ValueError
+        return name, float(share)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not CORPUS=SHARE (e.g. abstrct=0.5)"
+        ) from None
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from argmine.train import TrainConfig, train
 
@@ -115,6 +128,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         average_last=args.average_last,
         marker_tokens=args.marker_tokens,
         link_weight=args.link_weight,
+        sample=dict(args.sample),
+        link_layout_by_unit=args.link_layout_by_unit,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -208,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="weight of the parent-choice loss against the unit, role and relation losses "
         "(default 1)",
+    )
+    p.add_argument(
+        "--sample",
+        type=_corpus_share,
+        action="append",
+        default=[],
+        metavar="CORPUS=SHARE",
+        help="read only this share of a corpus's training texts each epoch, drawn afresh "
+        "(e.g. abstrct=0.5; repeatable; default: all)",
+    )
+    p.add_argument(
+        "--link-layout-by-unit",
+        action="store_true",
+        help="let each unit's vector weigh the distances of its links, as child and as parent",
     )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")

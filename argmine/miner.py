@@ -17,6 +17,8 @@ Example (needs the shipped model)::
 from __future__ import annotations
 
 import logging
+import math
+import numbers
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -107,6 +109,8 @@ class Miner:
     faster on such CPUs; see :func:`argmine.nn.encoder.compute_dtype`), else float32.
     """
 
+    _premise_parent_penalty: float
+
     def __init__(
         self,
         model: Any,
@@ -143,6 +147,27 @@ class Miner:
         self.premise_parent_penalty = premise_parent_penalty
         self.device = device
         self.precision = precision
+
+    @property
+    def premise_parent_penalty(self) -> float:
+        """What a premise pays for arguing for another premise in essay decoding."""
+        return self._premise_parent_penalty
+
+    @premise_parent_penalty.setter
+    def premise_parent_penalty(self, value: float) -> None:
+        # Checked when set, not at the first essay decode: a bad cost would otherwise
+        # pass unnoticed through every text decoded without paragraph_arguments.
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"premise_parent_penalty={value!r}: must be a number of at least 0 (0 keeps "
+                "the tree as decoded)."
+            )
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"premise_parent_penalty={value}: must be a number of at least 0 (0 keeps "
+                "the tree as decoded)."
+            )
+        self._premise_parent_penalty = float(value)
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str] | None = None, **kwargs: Any) -> Miner:

@@ -88,6 +88,12 @@ class TrainConfig:
     marker_tokens: int = 0
     #: Weight of the parent-choice loss against the other three (1: their plain sum).
     link_weight: float = 1.0
+    #: Share of a corpus's training texts drawn afresh each epoch (corpus name -> fraction
+    #: in (0, 1]; unnamed corpora: all). A smaller share of one corpus gives the others more
+    #: of a fixed time budget: ``{"abstrct": 0.5}`` reads half the abstracts an epoch.
+    sample: dict[str, float] = field(default_factory=dict)
+    #: Link layout weighed by each unit's vector (``ModelConfig.link_layout_by_unit``).
+    link_layout_by_unit: bool = False
 
 
 def load_training_docs(
@@ -212,6 +218,17 @@ def train(
             f"link_weight={config.link_weight} (--link-weight): must be a positive number "
             "(1 weighs the parent choice like the other losses)"
         )
+    for name, share in config.sample.items():
+        if name not in config.corpora and docs is None:
+            raise TrainConfigError(
+                f"sample names {name!r} (--sample {name}=...), which is not among the training "
+                f"corpora {config.corpora}"
+            )
+        if not (math.isfinite(share) and 0 < share <= 1):
+            raise TrainConfigError(
+                f"sample {name}={share} (--sample): the share of a corpus read each epoch must "
+                "be above 0 and at most 1"
+            )
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -238,6 +255,7 @@ def train(
             training=asdict(config),
             freeze_layers=config.freeze_layers,
             marker_tokens=config.marker_tokens,
+            link_layout_by_unit=config.link_layout_by_unit,
         )
     )
     model.to(device)
@@ -253,7 +271,10 @@ def train(
         ],
         weight_decay=config.weight_decay,
     )
-    steps = config.epochs * math.ceil(len(train_docs) / config.batch_docs)
+    steps = sum(
+        math.ceil(len(epoch_docs(train_docs, config, e)) / config.batch_docs)
+        for e in range(config.epochs)
+    )
     sched = get_linear_schedule_with_warmup(optim, int(config.warmup * steps), steps)
     rng = random.Random(config.seed)
     record: dict[str, Any] = {
@@ -278,7 +299,7 @@ def train(
     log = (output / "train_log.jsonl").open("w")
     for epoch in range(config.epochs):
         model.train()
-        shuffled = from_dataset(table.shuffle(seed=config.seed + epoch))
+        shuffled = epoch_docs(from_dataset(table.shuffle(seed=config.seed + epoch)), config, epoch)
         bar = tqdm(
             range(0, len(shuffled), config.batch_docs),
             disable=not progress,
@@ -360,6 +381,32 @@ def train(
         json.dumps({k: v for k, v in record.items() if k != "steps"}, indent=2) + "\n"
     )
     return record
+
+
+def epoch_docs(docs: Sequence[Document], config: TrainConfig, epoch: int) -> list[Document]:
+    """The texts of ``docs`` that epoch ``epoch`` reads, in their order: every text of a
+    corpus that ``config.sample`` does not name, and of one it names that share, drawn
+    afresh each epoch (fixed by the seed and the epoch).
+
+    Example:
+        >>> from argmine.document import Document
+        >>> docs = [Document("t", id=str(i), metadata={"corpus": c})
+        ...         for i, c in enumerate(["aae2", "abstrct"] * 4)]
+        >>> config = TrainConfig(sample={"abstrct": 0.5})
+        >>> [d.id for d in epoch_docs(docs, config, 0)]
+        ['0', '1', '2', '3', '4', '6']
+    """
+    if not config.sample:
+        return list(docs)
+    rng = random.Random(f"{config.seed}:{epoch}")
+    keep: set[int] = set()
+    by_corpus: dict[str, list[int]] = {}
+    for i, d in enumerate(docs):
+        by_corpus.setdefault(str(d.metadata.get("corpus")), []).append(i)
+    for corpus, idx in by_corpus.items():
+        share = config.sample.get(corpus, 1.0)
+        keep.update(idx if share >= 1 else rng.sample(idx, max(1, round(share * len(idx)))))
+    return [d for i, d in enumerate(docs) if i in keep]
 
 
 def check_device(name: str) -> Any:

@@ -300,5 +300,26 @@ def test_essay_decoding_hangs_a_wavering_premise_under_the_claim() -> None:
     assert targets(paragraph_arguments=True) == ["Ban cars.", "Cars pollute.", "Cars pollute."]
     assert targets(paragraph_arguments=True, premise_parent_penalty=0.0) == chain
     assert targets(paragraph_arguments=True, premise_parent_penalty=0.2) == chain
-    with pytest.raises(ValueError, match=r"penalty=-1 \(Miner's premise_parent_penalty\)"):
-        targets(paragraph_arguments=True, premise_parent_penalty=-1)
+
+
+@pytest.mark.parametrize("cost", [-1, float("nan"), float("inf")])
+def test_a_bad_premise_parent_penalty_is_refused_when_set_whatever_the_decoding(
+    cost: float,
+) -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from argmine.miner import PREMISE_PARENT_PENALTY
+
+    model = SimpleNamespace(config=_head_config())
+    with pytest.raises(ValueError, match=rf"premise_parent_penalty={cost}: must be a number"):
+        Miner(model, premise_parent_penalty=cost)
+    miner = Miner(model)
+    with pytest.raises(ValueError, match="at least 0"):
+        miner.premise_parent_penalty = cost
+    assert miner.premise_parent_penalty == PREMISE_PARENT_PENALTY  # left as it was
+    with pytest.raises(TypeError, match=r"premise_parent_penalty='1\.5': must be a number"):
+        Miner(model, premise_parent_penalty="1.5")  # type: ignore[arg-type]
+    miner.premise_parent_penalty = np.float32(0.5)
+    assert miner.premise_parent_penalty == 0.5 and type(miner.premise_parent_penalty) is float

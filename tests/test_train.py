@@ -182,3 +182,60 @@ def test_a_model_with_marker_vectors_reads_the_words_before_each_unit(
     assert torch.count_nonzero(inside[1, h : 2 * h]) == 0
     assert torch.count_nonzero(outside[1, h : 2 * h]) > 0
     assert miner(text).tree.root is not None
+
+
+def _tagged(n: int, corpora: tuple[str, ...]) -> list[Document]:
+    return [Document("t", id=f"{c}{i}", metadata={"corpus": c}) for i in range(n) for c in corpora]
+
+
+def test_a_sampled_corpus_gives_each_epoch_a_fresh_share_and_the_others_all() -> None:
+    from argmine.train import epoch_docs
+
+    docs = _tagged(40, ("aae2", "abstrct"))
+    config = replace(TINY, corpora=["aae2", "abstrct"], sample={"abstrct": 0.25})
+    draws = [epoch_docs(docs, config, e) for e in range(3)]
+    for draw in draws:
+        corpora = [d.metadata["corpus"] for d in draw]
+        assert corpora.count("aae2") == 40 and corpora.count("abstrct") == 10
+        assert [d.id for d in draw] == [d.id for d in docs if d in draw]  # order kept
+    picked = [{d.id for d in draw if d.metadata["corpus"] == "abstrct"} for draw in draws]
+    assert picked[0] != picked[1] and picked[1] != picked[2]
+    assert [d.id for d in epoch_docs(docs, config, 1)] == [d.id for d in draws[1]]
+    assert epoch_docs(docs, replace(config, sample={}), 0) == docs
+
+
+def test_a_run_with_a_sampled_corpus_takes_fewer_steps(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    docs, dev = aae2["train"][:4], aae2["train"][4:5]
+    _run(tmp_path, docs, dev, sample={"aae2": 0.5})
+    steps = [json.loads(line) for line in (tmp_path / "train_log.jsonl").read_text().splitlines()]
+    assert [s["step"] for s in steps if "step" in s] == [1]  # 2 of 4 essays, 2 a step
+    assert json.loads((tmp_path / "training.json").read_text())["config"]["sample"] == {"aae2": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("abstrct=0", "sample abstrct=0.0 (--sample): the share"),
+        ("abstrct=1.5", "sample abstrct=1.5 (--sample): the share"),
+        ("abstrct=nan", "sample abstrct=nan (--sample): the share"),
+        ("microtext=0.5", "sample names 'microtext' (--sample microtext=...)"),
+    ],
+)
+def test_the_train_command_refuses_a_bad_sample_in_one_line(
+    option: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "m")
+    assert main(["train", "--corpora", "aae2", "abstrct", "--sample", option, "--output", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"argmine train: {message}") and "\n" not in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_the_train_command_names_a_sample_that_is_not_corpus_share(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["train", "--sample", "abstrct", "--output", str(tmp_path / "m")])
+    assert "'abstrct' is not CORPUS=SHARE" in capsys.readouterr().err

@@ -68,12 +68,17 @@ class LinkHead(nn.Module):
     """Biaffine (child, parent) scores plus a "no parent" score for every unit.
 
     The pair score adds a small network over the pair's layout: distance in units and
-    in body paragraphs (one-hot, clipped), same paragraph, same section.
+    in body paragraphs (one-hot, clipped), same paragraph, same section. With
+    ``layout_by_unit`` the layout also gets a weight that each unit's own vector sets,
+    as child and as parent: a premise opened by "For example" backs the unit just
+    before it, one opened by "Firstly" the claim that opens the paragraph, which one
+    layout network shared by all pairs cannot tell apart. Those weights start at zero,
+    so an untrained head scores as without them.
     """
 
     N_PAIR_FEATURES = (2 * MAX_PARAGRAPH_DISTANCE + 1) + (2 * MAX_UNIT_DISTANCE + 1) + 2
 
-    def __init__(self, n_in: int, dim: int, dropout: float) -> None:
+    def __init__(self, n_in: int, dim: int, dropout: float, layout_by_unit: bool = False) -> None:
         super().__init__()
         self.child = _mlp(n_in, dim, dim, dropout)
         self.parent = _mlp(n_in, dim, dim, dropout)
@@ -81,6 +86,13 @@ class LinkHead(nn.Module):
         self.parent_bias = nn.Linear(dim, 1)
         self.root = _mlp(n_in, dim, 1, dropout)
         self.pair = nn.Sequential(nn.Linear(self.N_PAIR_FEATURES, 32), nn.GELU(), nn.Linear(32, 1))
+        self.child_layout: nn.Linear | None = None
+        self.parent_layout: nn.Linear | None = None
+        if layout_by_unit:
+            self.child_layout = nn.Linear(dim, self.N_PAIR_FEATURES, bias=False)
+            self.parent_layout = nn.Linear(dim, self.N_PAIR_FEATURES, bias=False)
+            nn.init.zeros_(self.child_layout.weight)
+            nn.init.zeros_(self.parent_layout.weight)
 
     def forward(
         self,
@@ -92,8 +104,13 @@ class LinkHead(nn.Module):
         the child and parent vectors (for :class:`RelationHead`)."""
         hc, hp = self.child(z), self.parent(z)
         scores = hc @ self.bilinear @ hp.T + self.parent_bias(hp).T
+        feats = pair_features(paragraph_rank, section)
+        scores = scores + self.pair(feats).squeeze(-1)
+        if self.child_layout is not None and self.parent_layout is not None:
+            scores = scores + torch.einsum("ik,ijk->ij", self.child_layout(hc), feats)
+            scores = scores + torch.einsum("jk,ijk->ij", self.parent_layout(hp), feats)
         return (
-            scores + self.pair(pair_features(paragraph_rank, section)).squeeze(-1),
+            scores,
             (self.root(z).squeeze(-1)),
             hc,
             hp,

@@ -64,6 +64,9 @@ class ModelConfig:
     #: Tokens before each unit pooled as its marker (:func:`argmine.nn.tokens.marker_spans`)
     #: and read beside the unit's own vector; 0: no marker vector.
     marker_tokens: int = 0
+    #: Whether each unit's vector weighs the layout of its links, as child and as parent
+    #: (:class:`argmine.nn.heads.LinkHead`'s ``layout_by_unit``).
+    link_layout_by_unit: bool = False
     #: Encoder layers (from the bottom) kept as in the base encoder, with its embeddings.
     freeze_layers: int = 2
     #: Text genres the model tells apart; corpora annotate the same labels differently by
@@ -151,7 +154,9 @@ class ArgmineModel(nn.Module):
         g = GENRE_DIM if config.genres else 0
         self.genre = nn.Embedding(max(len(config.genres), 1), GENRE_DIM) if g else None
         self.role_head = RoleHead(d + p + g, d, len(config.role_labels), config.dropout)
-        self.link_head = LinkHead(d + p + g, d // 2, config.dropout)
+        self.link_head = LinkHead(
+            d + p + g, d // 2, config.dropout, layout_by_unit=config.link_layout_by_unit
+        )
         self.relation_head = RelationHead(d // 2, len(config.relation_labels), config.dropout)
 
     # -- construction -------------------------------------------------------------------
