@@ -157,16 +157,11 @@ class Miner:
     def premise_parent_penalty(self, value: float) -> None:
         # Checked when set, not at the first essay decode: a bad cost would otherwise
         # pass unnoticed through every text decoded without paragraph_arguments.
+        rule = "must be a number of at least 0 (0 keeps the tree as decoded)."
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(
-                f"premise_parent_penalty={value!r}: must be a number of at least 0 (0 keeps "
-                "the tree as decoded)."
-            )
+            raise TypeError(f"premise_parent_penalty={value!r}: {rule}")
         if not (math.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"premise_parent_penalty={value}: must be a number of at least 0 (0 keeps "
-                "the tree as decoded)."
-            )
+            raise ValueError(f"premise_parent_penalty={value}: {rule}")
         self._premise_parent_penalty = float(value)
 
     @classmethod

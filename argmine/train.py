@@ -271,10 +271,8 @@ def train(
         ],
         weight_decay=config.weight_decay,
     )
-    steps = sum(
-        math.ceil(len(epoch_docs(train_docs, config, e)) / config.batch_docs)
-        for e in range(config.epochs)
-    )
+    # Every epoch reads as many texts (each sampled corpus gives the same share).
+    steps = config.epochs * math.ceil(len(epoch_docs(train_docs, config, 0)) / config.batch_docs)
     sched = get_linear_schedule_with_warmup(optim, int(config.warmup * steps), steps)
     rng = random.Random(config.seed)
     record: dict[str, Any] = {
