@@ -130,6 +130,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         link_weight=args.link_weight,
         sample=dict(args.sample),
         link_layout_by_unit=args.link_layout_by_unit,
+        root_weight=args.root_weight,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -237,6 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--link-layout-by-unit",
         action="store_true",
         help="let each unit's vector weigh the distances of its links, as child and as parent",
+    )
+    p.add_argument(
+        "--root-weight",
+        type=float,
+        default=0.0,
+        help="weight of the root-choice loss: the gold tree against it re-rooted at each "
+        "other unit (default 0: off)",
     )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")

@@ -10,7 +10,9 @@ body, headings, split paragraphs.
 The loss is the sum of four cross-entropies: unit label (4-way), role (3-way, on
 argumentative units), parent choice (each argumentative unit picks its parent among the
 other argumentative units or "no parent"; weighted by ``TrainConfig.link_weight``), and
-relation label (on gold pairs).
+relation label (on gold pairs). With ``TrainConfig.root_weight`` above 0, a fifth term
+trains the choice of the root as the decoder makes it: the gold tree against the same
+tree re-rooted at each other unit (:func:`root_choice_loss`).
 
 Command line: ``argmine train --corpora aae2 abstrct --epochs 3 --output models/NAME``.
 """
@@ -94,6 +96,8 @@ class TrainConfig:
     sample: dict[str, float] = field(default_factory=dict)
     #: Link layout weighed by each unit's vector (``ModelConfig.link_layout_by_unit``).
     link_layout_by_unit: bool = False
+    #: Weight of the root-choice loss (:func:`root_choice_loss`); 0: off.
+    root_weight: float = 0.0
 
 
 def load_training_docs(
@@ -139,10 +143,18 @@ def _targets(model: Any, doc: Document) -> dict[str, Any]:
 
 
 def example_loss(
-    model: Any, tokens: Any, prep: Any, attack_weight: float, link_weight: float
+    model: Any,
+    tokens: Any,
+    prep: Any,
+    attack_weight: float,
+    link_weight: float,
+    *,
+    root_weight: float = 0.0,
 ) -> Any:
     """Sum of the four losses for one view of one text; the parent-choice loss is
-    multiplied by ``link_weight``."""
+    multiplied by ``link_weight``. With ``root_weight`` above 0 the root-choice loss
+    (:func:`root_choice_loss`), so weighted, is added for a text whose gold structure is
+    one tree."""
     import torch
     import torch.nn.functional as F
 
@@ -168,6 +180,12 @@ def example_loss(
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
     loss = loss + link_weight * F.cross_entropy(full, link_t)
+    if root_weight:
+        parent = [pos.get(tgt["parent"][i], -1) for i in arg]
+        if parent.count(-1) == 1:
+            conclusion = cfg.role_labels.index("conclusion")
+            role_lp = F.log_softmax(sp.role_logits[arg_t], dim=1)[:, conclusion]
+            loss = loss + root_weight * root_choice_loss(full, role_lp, parent)
     pairs = [(i, tgt["parent"][i]) for i in arg if tgt["parent"][i] in pos]
     if pairs:
         c = torch.tensor([i for i, _ in pairs], device=dev)
@@ -177,6 +195,43 @@ def example_loss(
         weight[cfg.relation_labels.index("attack")] = attack_weight
         loss = loss + F.cross_entropy(model.relation_logits(sp, c, p), rel_t, weight=weight)
     return loss
+
+
+def root_choice_loss(parent_logits: Any, conclusion_logp: Any, parent: Sequence[int]) -> Any:
+    """Cross-entropy of the gold root among every unit as the root of the gold tree.
+
+    A wrong root costs every link to the root at once (in an essay, each claim's), so
+    its choice is trained as the decoder makes it (:func:`argmine.decode.decode_with_roles`
+    scores a tree by its root's score plus its edges' log-probabilities): the gold tree
+    ``parent`` (``-1`` for its one root ``g``) competes with the same tree re-rooted at
+    each other unit ``r``, where ``g`` and its children hang under ``r`` and ``r`` loses
+    its own edge; the other edges are shared and cancel. ``parent_logits`` is ``(a,
+    a + 1)`` (column ``a``: no parent, as :meth:`ArgmineModel.parent_logits`),
+    ``conclusion_logp`` each unit's log-probability of the conclusion role; a unit's root
+    score is its no-parent log-probability plus that, as the miner scores roots.
+
+    Example:
+        >>> import torch
+        >>> flat = torch.zeros(3, 4)
+        >>> round(float(root_choice_loss(flat, torch.zeros(3), [-1, 0, 0])), 4)  # log 3
+        1.0986
+    """
+    import torch
+    import torch.nn.functional as F
+
+    a = parent_logits.shape[0]
+    logp = F.log_softmax(parent_logits, dim=1)
+    root_score = logp[:, a] + conclusion_logp
+    g = list(parent).index(-1)
+    top = torch.tensor([p == g or i == g for i, p in enumerate(parent)], device=logp.device)
+    eye = torch.eye(a, dtype=torch.bool, device=logp.device)
+    links = logp[:, :a].masked_fill(eye, 0.0)  # a unit is never its own parent
+    # score(r): r's root score, the top level (g and its children) under r, minus r's own
+    # edge where r is deeper; for r = g that is the gold tree's part of the score.
+    hub = (links * top.unsqueeze(1).to(links.dtype)).sum(0)
+    own = torch.stack([logp[i, p] if p >= 0 else logp.new_zeros(()) for i, p in enumerate(parent)])
+    score = root_score + hub - torch.where(top, torch.zeros_like(own), own)
+    return F.cross_entropy(score.unsqueeze(0), torch.tensor([g], device=logp.device))
 
 
 def train(
@@ -217,6 +272,11 @@ def train(
         raise TrainConfigError(
             f"link_weight={config.link_weight} (--link-weight): must be a positive number "
             "(1 weighs the parent choice like the other losses)"
+        )
+    if not (math.isfinite(config.root_weight) and config.root_weight >= 0):
+        raise TrainConfigError(
+            f"root_weight={config.root_weight} (--root-weight): must be a number of at least "
+            "0 (0: no root-choice loss)"
         )
     for name, share in config.sample.items():
         if name not in config.corpora and docs is None:
@@ -321,7 +381,12 @@ def train(
             for views, tok in zip(examples, tokens, strict=True):
                 for prep in views:
                     loss = loss + example_loss(
-                        model, tok, prep, config.attack_weight, config.link_weight
+                        model,
+                        tok,
+                        prep,
+                        config.attack_weight,
+                        config.link_weight,
+                        root_weight=config.root_weight,
                     )
                     n += 1
             loss = loss / max(n, 1)

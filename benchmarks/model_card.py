@@ -88,9 +88,19 @@ def card(
         # Runs before these options existed used the default shown.
         value = cfg.get(option, default)
         command += f" --{option.replace('_', '-')} {value}"
-    for option, off in (("average_last", 0), ("marker_tokens", 0), ("link_weight", 1.0)):
+    optional = (
+        ("average_last", 0),
+        ("marker_tokens", 0),
+        ("link_weight", 1.0),
+        ("root_weight", 0.0),
+    )
+    for option, off in optional:
         if cfg.get(option, off) != off:  # shown where a run set them
             command += f" --{option.replace('_', '-')} {cfg[option]}"
+    for name, share in sorted(cfg.get("sample", {}).items()):
+        command += f" --sample {name}={share}"
+    if cfg.get("link_layout_by_unit"):
+        command += " --link-layout-by-unit"
     command += f" --output {model.relative_to(ROOT)}"
     lines = [
         f"# {model.name}",
@@ -113,7 +123,13 @@ def card(
         )
         + "; a BiLSTM over the units; heads for the unit label, the role "
         "(conclusion / claim / premise) given the body positions, biaffine links with "
-        "layout features, and the relation label. Trees are decoded exactly "
+        "layout features"
+        + (
+            " (each unit's vector also weighs its links' layout, as child and as parent)"
+            if config.get("link_layout_by_unit")
+            else ""
+        )
+        + ", and the relation label. Trees are decoded exactly "
         "(maximum spanning arborescence) with one conclusion at the root; a unit's role "
         "is where it sits in the tree (the root's children are claims, deeper units "
         "premises), decided together with the tree (`argmine.decode.decode_with_roles`). "

