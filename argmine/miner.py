@@ -40,7 +40,7 @@ from argmine.errors import ArgmineWarning, ModelLoadError
 logger = logging.getLogger(__name__)
 
 #: What a premise pays (log-probability) for arguing for another premise in essay
-#: decoding: the best cost on the AAE2 dev essays the shipped model held out
+#: decoding: among the best costs on the AAE2 dev essays the shipped model held out
 #: (``benchmarks/results/premise_penalty.md``).
 PREMISE_PARENT_PENALTY = 1.5
 

