@@ -82,6 +82,18 @@ def untrained_miner(untrained_model_dir: Path) -> Any:
 
 
 @pytest.fixture(scope="session")
+def float32_miner(untrained_model_dir: Path) -> Any:
+    """:func:`untrained_miner` in float32: scores that do not depend on batch shapes.
+
+    bfloat16 kernels (``precision="auto"`` on CPUs that have them) round differently
+    for batches of other shapes, as a resumed run or another worker count forms them.
+    """
+    from argmine.miner import Miner
+
+    return Miner.load(untrained_model_dir, precision="float32")
+
+
+@pytest.fixture(scope="session")
 def shipped_miner() -> Any:
     """The shipped model, loaded once per session."""
     import argmine

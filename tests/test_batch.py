@@ -8,6 +8,7 @@ KeyboardInterrupt after K chunks; the SIGKILL, multi-worker and Ray tests are in
 
 from __future__ import annotations
 
+import argparse
 import csv
 import gzip
 import json
@@ -17,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from outputs import same
 from sample_texts import sample_text
 
 from argmine.batch import (
     LabelSummary,
     OutputCorruptError,
     OutputExistsError,
+    add_command,
     label_corpus,
     read_output,
 )
@@ -74,16 +77,16 @@ SUMMARY: list[LabelSummary] = []
 @pytest.fixture(scope="module")
 def reference(
     corpus: tuple[list[Path], int, int],
-    untrained_miner: Any,
+    float32_miner: Any,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
-    """An uninterrupted run (JSON Lines); its summary and progress calls are kept."""
+    """An uninterrupted run (JSON Lines, float32); its summary and progress calls are kept."""
     out = tmp_path_factory.mktemp("ref") / "labels.jsonl"
     SUMMARY.append(
         label_corpus(
             corpus[0],
             out,
-            model=untrained_miner,
+            model=float32_miner,
             buffer_size=5,
             progress=lambda done, total: PROGRESS.append((done, total)),
         )
@@ -157,46 +160,46 @@ class Interrupting:
 def test_resume_after_an_interruption_equals_an_uninterrupted_run(
     corpus: tuple[list[Path], int, int],
     reference: Path,
-    untrained_miner: Any,
+    float32_miner: Any,
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "labels.jsonl"
     with pytest.raises(KeyboardInterrupt):
         label_corpus(
-            corpus[0], out, model=Interrupting(untrained_miner, 2), buffer_size=4, batch_size=2
+            corpus[0], out, model=Interrupting(float32_miner, 2), buffer_size=4, batch_size=2
         )
     partial = _lines(out)
     assert 0 < len(partial) < len(_lines(reference))
     with open(out, "ab") as f:
         f.write(b'{"schema_version": 1, "id": "half a rec')  # what a crash mid-write leaves
     with pytest.raises(OutputExistsError):
-        label_corpus(corpus[0], out, model=untrained_miner)
+        label_corpus(corpus[0], out, model=float32_miner)
     summary = label_corpus(
-        corpus[0], out, model=untrained_miner, resume=True, buffer_size=4, batch_size=2
+        corpus[0], out, model=float32_miner, resume=True, buffer_size=4, batch_size=2
     )
     assert summary.resumed > 0 and summary.records == corpus[1]
-    assert out.read_bytes() == reference.read_bytes()
+    same(_lines(out), _lines(reference))
     assert errors_path(out).read_bytes() == errors_path(reference).read_bytes()
-    again = label_corpus(corpus[0], out, model=untrained_miner, resume=True)
+    again = label_corpus(corpus[0], out, model=float32_miner, resume=True)
     assert again.labelled_now == 0 and again.resumed == corpus[1]
-    assert out.read_bytes() == reference.read_bytes()
+    same(_lines(out), _lines(reference))
 
 
 def test_parquet_output_resumes_from_atomic_parts(
-    corpus: tuple[list[Path], int, int], reference: Path, untrained_miner: Any, tmp_path: Path
+    corpus: tuple[list[Path], int, int], reference: Path, float32_miner: Any, tmp_path: Path
 ) -> None:
     out = tmp_path / "labels.parquet"
     with pytest.raises(KeyboardInterrupt):
-        label_corpus(corpus[0], out, model=Interrupting(untrained_miner, 2), buffer_size=4)
+        label_corpus(corpus[0], out, model=Interrupting(float32_miner, 2), buffer_size=4)
     assert not out.exists() and len(list(parts_path(out).glob("part-*.parquet"))) == 2
     (parts_path(out) / "part-000003.parquet.tmp").write_bytes(b"PAR1 cut")  # mid-write
-    summary = label_corpus(corpus[0], out, model=untrained_miner, resume=True, buffer_size=4)
+    summary = label_corpus(corpus[0], out, model=float32_miner, resume=True, buffer_size=4)
     assert summary.records == corpus[1] and not parts_path(out).exists()
-    assert list(read_output(out)) == _lines(reference)
+    same(list(read_output(out)), _lines(reference))
     assert errors_path(out).read_bytes() == errors_path(reference).read_bytes()
     # A finished Parquet output resumed: nothing to do, the same file.
-    label_corpus(corpus[0], out, model=untrained_miner, resume=True)
-    assert list(read_output(out)) == _lines(reference)
+    label_corpus(corpus[0], out, model=float32_miner, resume=True)
+    same(list(read_output(out)), _lines(reference))
 
 
 def test_a_record_the_miner_fails_on_is_an_error_and_the_run_goes_on(
@@ -265,6 +268,38 @@ def test_bad_arguments_are_usage_errors(untrained_miner: Any, tmp_path: Path) ->
         label_corpus(src, tmp_path / "no" / "o.jsonl", model=untrained_miner)
     with pytest.raises(InputError, match="loaded Miner"):
         label_corpus(src, tmp_path / "o.jsonl", model=untrained_miner, workers=2)
+    with pytest.raises(InputError, match="Unknown precision 'half'; choose one of auto"):
+        label_corpus(src, tmp_path / "o.jsonl", model=untrained_miner, precision="half")
+    with pytest.raises(InputError, match=r"keeps its own: Miner.load\(path, precision"):
+        label_corpus(src, tmp_path / "o.jsonl", model=untrained_miner, precision="float32")
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_precision_reaches_the_model_loaded_from_a_folder(
+    untrained_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from argmine.miner import Miner
+    from argmine.nn.encoder import PRECISIONS
+
+    loaded: list[str] = []
+    load = Miner.load.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[Miner], path: Any = None, **kwargs: Any) -> Miner:
+        miner = load(cls, path, **kwargs)
+        loaded.append(miner.precision)
+        return miner
+
+    monkeypatch.setattr(Miner, "load", classmethod(spy))
+    src = tmp_path / "in.txt"
+    src.write_text("Cities should ban cars. Cars pollute.", encoding="utf-8")
+    for i, precision in enumerate(("float32", None)):
+        label_corpus(src, tmp_path / f"o{i}.jsonl", model=untrained_model_dir, precision=precision)
+    assert loaded == ["float32", "auto"]
+    # argmine label keeps torch out of its imports: its --precision choices are a copy.
+    sub = argparse.ArgumentParser().add_subparsers()
+    add_command(sub)
+    action = next(a for a in sub.choices["label"]._actions if a.dest == "precision")
+    assert tuple(action.choices or ()) == PRECISIONS and action.default is None
 
 
 def test_a_corrupt_middle_line_is_not_mistaken_for_a_crash(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from outputs import SCORE_TOLERANCE, same
 
 import argmine
 from argmine.document import UNIT_LABELS, Document, Unit
@@ -67,13 +68,14 @@ def test_pipe_keeps_order_and_batch_size_does_not_change_results(untrained_miner
     one = list(untrained_miner.pipe(texts, batch_size=1))
     many = list(untrained_miner.pipe(texts, batch_size=3))
     assert [d.text for d in one] == texts
-    # Each window is padded to a width of its own (plan_batches): scores are identical
-    # to the last digit, in float32 and in bfloat16 alike.
-    for precision in ("float32", "bfloat16"):
+    # Each window is padded to a width of its own (plan_batches); what the row count
+    # still changes is the kernels' rounding: the last printed digit in float32, the
+    # fifth decimal in bfloat16 on CPUs with bfloat16 kernels.
+    for precision, tol in (("float32", SCORE_TOLERANCE), ("bfloat16", 1e-4)):
         miner = Miner(untrained_miner.model, precision=precision)
         one = list(miner.pipe(texts, batch_size=1))
         many = list(miner.pipe(texts, batch_size=3))
-        assert [d.to_dict() for d in one] == [d.to_dict() for d in many]
+        same([d.to_dict() for d in one], [d.to_dict() for d in many], precision, tol)
 
 
 def test_text_where_nothing_argues_gives_no_tree(untrained_model_dir: Path) -> None:

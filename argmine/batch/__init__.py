@@ -25,7 +25,11 @@ or from Python::
 * ``resume=True`` finishes an interrupted run (Ctrl-C or SIGKILL) exactly: no record
   missing, none twice. An existing output is refused unless ``resume`` or ``overwrite``.
 * ``workers=N`` mines in N local processes; ``engine="ray"`` runs on a Ray cluster
-  (:mod:`argmine.batch.ray_engine`). Both give the same output as one worker.
+  (:mod:`argmine.batch.ray_engine`). Both give the same records, labels and trees as
+  one worker. Where the encoder computes in bfloat16 (``precision="auto"`` on a CPU
+  with bfloat16 kernels), batches of other shapes round differently: a resumed run or
+  another worker count can change scores in their fifth decimal; ``precision=
+  "float32"`` (``--precision float32``) keeps them to within the last printed digit.
 
 Exit status of ``argmine label``: 0; 1 when some records failed (unless
 ``--allow-errors``); 2 for bad usage; 130 when interrupted.
@@ -132,6 +136,13 @@ def add_command(sub: Any) -> None:
         help="Ray cluster to join (e.g. auto or ray://host:10001); default: "
         "start one on this machine",
     )
+    p.add_argument(
+        "--precision",
+        choices=("auto", "float32", "bfloat16"),  # argmine.nn.encoder.PRECISIONS, torch-free
+        default=None,
+        help="encoder arithmetic (default auto: bfloat16 where the CPU has it); float32 "
+        "keeps scores the same whatever the resume point or worker count",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_label)
 
@@ -180,6 +191,7 @@ def _cmd_label(args: argparse.Namespace) -> int:
             engine=args.engine,
             ray_address=args.ray_address,
             progress=progress,
+            precision=args.precision,
         )
     except KeyboardInterrupt:
         if bar is not None:

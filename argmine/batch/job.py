@@ -164,13 +164,19 @@ def label_corpus(
     ray_address: str | None = None,
     progress: Progress | None = None,
     count_total: bool = True,
+    precision: str | None = None,
 ) -> LabelSummary:
     """Label every record of ``inputs`` into ``output``; see :mod:`argmine.batch`.
 
     ``model`` is a model folder (default: the shipped model) or, with the local engine
     and one worker, a loaded :class:`~argmine.miner.Miner`. ``progress`` is called after
     each chunk; with ``count_total`` a background thread counts the input records so
-    that it also gets the total.
+    that it also gets the total. ``precision`` is the encoder arithmetic of the model
+    loaded from a folder (:class:`~argmine.miner.Miner`; default ``auto``): bfloat16
+    kernels round differently for batches of different shapes, so where ``auto``
+    chooses bfloat16 a resumed run or another worker count can change scores in their
+    fifth decimal (labels and trees only at near ties); ``"float32"`` keeps them to
+    within the last printed digit, at the cost of bfloat16's speed.
 
     Raises :class:`~argmine.errors.InputError` for unusable arguments (a missing input,
     an unknown format), :class:`~argmine.batch.writers.OutputExistsError` when the
@@ -198,6 +204,13 @@ def label_corpus(
     ):
         if not isinstance(value, int) or value < 1:
             raise InputError(f"{name} must be a positive integer; got {value!r}.")
+    if precision is not None:
+        from argmine.nn.encoder import PRECISIONS  # torch: only when asked for
+
+        if precision not in PRECISIONS:
+            raise InputError(
+                f"Unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}."
+            )
     out = Path(output)
     fmt = output_format_of(out, output_format)
     prepare_output(out, resume=resume, overwrite=overwrite, clear=False)
@@ -208,6 +221,12 @@ def label_corpus(
             "Several workers or the Ray engine load the model themselves: "
             "pass a model folder, not a loaded Miner."
         )
+    if miner is not None and precision is not None:
+        raise InputError(
+            "precision applies to a model loaded from a folder; a loaded Miner keeps its "
+            "own: Miner.load(path, precision=...)."
+        )
+    miner_kwargs = {} if precision is None else {"precision": precision}
     prepare_output(out, resume=resume, overwrite=overwrite)
     exclude = {p.resolve() for p in (out, errors_path(out), parts_path(out))}
     sink = open_sink(out, fmt)
@@ -229,6 +248,7 @@ def label_corpus(
             ray_address=ray_address,
             progress=progress,
             count_total=count_total,
+            miner_kwargs=miner_kwargs,
         )
         sink.finish()
     finally:
@@ -267,6 +287,7 @@ def _run(
     ray_address: str | None,
     progress: Progress | None,
     count_total: bool,
+    miner_kwargs: dict[str, Any],
 ) -> Books:
     """Open the sink, stream, mine and write; the books say what was done."""
     state = sink.open()
@@ -298,6 +319,7 @@ def _run(
             batch_size=batch_size,
             buffer_size=buffer_size,
             ray_address=ray_address,
+            miner_kwargs=miner_kwargs,
         )
         return books
     records = read_records(
@@ -317,7 +339,7 @@ def _run(
         if miner is None:
             from argmine.miner import Miner
 
-            miner = Miner.load(model_path)
+            miner = Miner.load(model_path, **miner_kwargs)
         with _torch_threads(threads):  # only when asked: the caller's process
             run_in_process(chunks, books.write, miner=miner, batch_size=batch_size)
     else:
@@ -328,7 +350,7 @@ def _run(
             workers=workers,
             threads=per_worker,
             batch_size=batch_size,
-            miner_kwargs={},
+            miner_kwargs=miner_kwargs,
         )
     return books
 

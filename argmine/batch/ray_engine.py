@@ -58,8 +58,12 @@ def run_ray(
     batch_size: int,
     buffer_size: int,
     ray_address: str | None,
+    miner_kwargs: dict[str, Any],
 ) -> None:
-    """Run the job on Ray; write through ``books`` (see the module docstring)."""
+    """Run the job on Ray; write through ``books`` (see the module docstring).
+
+    ``miner_kwargs`` go to :meth:`Miner.load <argmine.miner.Miner.load>` in each actor.
+    """
     try:
         import ray
     except ImportError as e:
@@ -105,6 +109,7 @@ def run_ray(
                 "model_path": model_path,
                 "threads": threads,
                 "batch_size": batch_size,
+                "miner_kwargs": miner_kwargs,
             },
             compute=ray.data.ActorPoolStrategy(size=workers),
             num_cpus=threads,
@@ -212,14 +217,16 @@ def _from_columns(batch: dict[str, Any]) -> list[Record]:
 class _MineBatch:
     """Ray actor: loads the model once, mines batches of records."""
 
-    def __init__(self, model_path: str, threads: int, batch_size: int) -> None:
+    def __init__(
+        self, model_path: str, threads: int, batch_size: int, miner_kwargs: dict[str, Any]
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
 
         from argmine.miner import Miner
 
         torch.set_num_threads(threads)
-        self.miner = Miner.load(model_path)
+        self.miner = Miner.load(model_path, **miner_kwargs)
         self.batch_size = batch_size
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
