@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from argmine.errors import ArgmineError
+from argmine.nn import PRECISIONS
 
 
 def _read_text(path: str, encoding: str) -> tuple[str, str]:
@@ -69,7 +70,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if args.format == "json":
             _emit(argmine.Document(text, id=name).to_json(indent=2), args.output)
         return 0
-    miner = argmine.load(args.model)
+    miner = argmine.load(args.model, precision=args.precision)
     doc = miner(argmine.Document(text, id=name))
     if args.format == "text":
         _emit(outline(doc, show_none=args.show_none, width=args.width), args.output)
@@ -165,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=0, help="wrap unit text at this column")
     p.add_argument("--model", help="a model folder (default: the shipped model)")
     p.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="encoder arithmetic (default auto: bfloat16 where the CPU has it, else float32)",
+    )
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("train", help="train a model on benchmark corpora")
@@ -199,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--precision",
-        choices=["auto", "float32", "bfloat16"],
+        choices=PRECISIONS,
         default="auto",
         help="encoder arithmetic; auto: bfloat16 mixed precision where the CPU/GPU has it",
     )

@@ -30,7 +30,7 @@ from typing import Any
 
 from _common import ROOT, git_revision, write_record  # benchmarks/ is on sys.path when run
 
-from argmine.nn.encoder import PRECISIONS
+from argmine.nn import PRECISIONS
 
 RUNS = (
     ("aae2", "test"),

@@ -279,7 +279,7 @@ def test_precision_reaches_the_model_loaded_from_a_folder(
     untrained_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from argmine.miner import Miner
-    from argmine.nn.encoder import PRECISIONS
+    from argmine.nn import PRECISIONS
 
     loaded: list[str] = []
     load = Miner.load.__func__  # type: ignore[attr-defined]
@@ -295,7 +295,7 @@ def test_precision_reaches_the_model_loaded_from_a_folder(
     for i, precision in enumerate(("float32", None)):
         label_corpus(src, tmp_path / f"o{i}.jsonl", model=untrained_model_dir, precision=precision)
     assert loaded == ["float32", "auto"]
-    # argmine label keeps torch out of its imports: its --precision choices are a copy.
+    # argmine label offers the choices the encoder accepts, read without importing torch.
     sub = argparse.ArgumentParser().add_subparsers()
     add_command(sub)
     action = next(a for a in sub.choices["label"]._actions if a.dest == "precision")

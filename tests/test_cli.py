@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,31 @@ def test_a_missing_model_is_a_usage_error(
     path.write_text("Some text.")
     assert main(["analyze", str(path), "--model", str(tmp_path / "no-model")]) == 2
     assert "no-model" in capsys.readouterr().err
+
+
+def test_analyze_loads_the_model_in_the_precision_asked_for(
+    untrained_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argmine
+
+    asked: list[str] = []
+    load = argmine.load
+
+    def spy(path: str | None = None, **kwargs: Any) -> Any:
+        miner = load(path, **kwargs)
+        asked.append(miner.precision)
+        return miner
+
+    monkeypatch.setattr(argmine, "load", spy)
+    path = tmp_path / "t.txt"
+    path.write_text("We should act now. The risks grow every year.")
+    model = ["--model", str(untrained_model_dir)]
+    assert main(["analyze", str(path), *model, "--precision", "float32"]) == 0
+    assert main(["analyze", str(path), *model]) == 0
+    assert asked == ["float32", "auto"]
+    with pytest.raises(SystemExit) as exit_:
+        main(["analyze", str(path), *model, "--precision", "half"])
+    assert exit_.value.code == 2 and "'half'" in capsys.readouterr().err

@@ -49,6 +49,7 @@ from argmine.batch.writers import (
     OutputExistsError,
     read_output,
 )
+from argmine.nn import PRECISIONS
 
 __all__ = [
     "LabelSummary",
@@ -138,7 +139,7 @@ def add_command(sub: Any) -> None:
     )
     p.add_argument(
         "--precision",
-        choices=("auto", "float32", "bfloat16"),  # argmine.nn.encoder.PRECISIONS, torch-free
+        choices=PRECISIONS,
         default=None,
         help="encoder arithmetic (default auto: bfloat16 where the CPU has it); float32 "
         "keeps scores the same whatever the resume point or worker count",

@@ -41,6 +41,7 @@ from argmine.batch.writers import (
     prepare_output,
 )
 from argmine.errors import InputError, ModelLoadError
+from argmine.nn import PRECISIONS
 
 ENGINES: tuple[str, ...] = ("local", "ray")
 #: Called after each chunk is written with (records done, total records or None).
@@ -204,13 +205,8 @@ def label_corpus(
     ):
         if not isinstance(value, int) or value < 1:
             raise InputError(f"{name} must be a positive integer; got {value!r}.")
-    if precision is not None:
-        from argmine.nn.encoder import PRECISIONS  # torch: only when asked for
-
-        if precision not in PRECISIONS:
-            raise InputError(
-                f"Unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}."
-            )
+    if precision is not None and precision not in PRECISIONS:
+        raise InputError(f"Unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}.")
     out = Path(output)
     fmt = output_format_of(out, output_format)
     prepare_output(out, resume=resume, overwrite=overwrite, clear=False)

