@@ -83,7 +83,8 @@ def untrained_miner(untrained_model_dir: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def float32_miner(untrained_model_dir: Path) -> Any:
-    """:func:`untrained_miner` in float32: scores that do not depend on batch shapes.
+    """:func:`untrained_miner` in float32: scores alike to their last printed digit
+    whatever the batch shapes.
 
     bfloat16 kernels (``precision="auto"`` on CPUs that have them) round differently
     for batches of other shapes, as a resumed run or another worker count forms them.
