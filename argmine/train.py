@@ -12,7 +12,9 @@ argumentative units), parent choice (each argumentative unit picks its parent am
 other argumentative units or "no parent"; weighted by ``TrainConfig.link_weight``), and
 relation label (on gold pairs). With ``TrainConfig.root_weight`` above 0, a fifth term
 trains the choice of the root as the decoder makes it: the gold tree against the same
-tree re-rooted at each other unit (:func:`root_choice_loss`).
+tree re-rooted at each other unit (:func:`root_choice_loss`). With
+``TrainConfig.joint_weight`` above 0, another trains each unit's parent and role
+together, as the decoder scores them (:func:`joint_choice_loss`).
 
 Command line: ``argmine train --corpora aae2 abstrct --epochs 3 --output models/NAME``.
 """
@@ -98,6 +100,8 @@ class TrainConfig:
     link_layout_by_unit: bool = False
     #: Weight of the root-choice loss (:func:`root_choice_loss`); 0: off.
     root_weight: float = 0.0
+    #: Weight of the joint parent-and-role loss (:func:`joint_choice_loss`); 0: off.
+    joint_weight: float = 0.0
 
 
 def load_training_docs(
@@ -150,11 +154,12 @@ def example_loss(
     link_weight: float,
     *,
     root_weight: float = 0.0,
+    joint_weight: float = 0.0,
 ) -> Any:
     """Sum of the four losses for one view of one text; the parent-choice loss is
-    multiplied by ``link_weight``. With ``root_weight`` above 0 the root-choice loss
-    (:func:`root_choice_loss`), so weighted, is added for a text whose gold structure is
-    one tree."""
+    multiplied by ``link_weight``. For a text whose gold structure is one tree, the
+    root-choice loss (:func:`root_choice_loss`) is added times ``root_weight`` and the
+    joint parent-and-role loss (:func:`joint_choice_loss`) times ``joint_weight``."""
     import torch
     import torch.nn.functional as F
 
@@ -180,12 +185,15 @@ def example_loss(
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
     loss = loss + link_weight * F.cross_entropy(full, link_t)
-    if root_weight:
-        parent = [pos.get(tgt["parent"][i], -1) for i in arg]
-        if parent.count(-1) == 1:
+    parent = [pos.get(tgt["parent"][i], -1) for i in arg]
+    if (root_weight or joint_weight) and parent.count(-1) == 1:
+        role_lp = F.log_softmax(sp.role_logits[arg_t], dim=1)
+        if root_weight:
             conclusion = cfg.role_labels.index("conclusion")
-            role_lp = F.log_softmax(sp.role_logits[arg_t], dim=1)[:, conclusion]
-            loss = loss + root_weight * root_choice_loss(full, role_lp, parent)
+            loss = loss + root_weight * root_choice_loss(full, role_lp[:, conclusion], parent)
+        if joint_weight:
+            order = [cfg.role_labels.index(r) for r in ("conclusion", "claim", "premise")]
+            loss = loss + joint_weight * joint_choice_loss(full, role_lp[:, order], parent)
     pairs = [(i, tgt["parent"][i]) for i in arg if tgt["parent"][i] in pos]
     if pairs:
         c = torch.tensor([i for i, _ in pairs], device=dev)
@@ -234,6 +242,45 @@ def root_choice_loss(parent_logits: Any, conclusion_logp: Any, parent: Sequence[
     return F.cross_entropy(score.unsqueeze(0), torch.tensor([g], device=logp.device))
 
 
+def joint_choice_loss(parent_logits: Any, role_logp: Any, parent: Sequence[int]) -> Any:
+    """Cross-entropy of each unit's gold parent, the parent's score joined with the role
+    that parent gives it, as :func:`argmine.decode.decode_with_roles` scores an edge.
+
+    In a tree whose roles follow it, a unit's parent fixes its role: under the root
+    ``g`` it is a claim (or restates the conclusion), deeper a premise, and with no
+    parent it is the conclusion. The decoder adds the role's log-probability to the
+    parent's, so the separate parent-choice and role losses train two scores that are
+    summed without ever being trained as a sum (an essay's claim is rewarded twice:
+    by its role and by its link to the root). Here each unit picks among its candidates
+    (:meth:`ArgmineModel.parent_logits` columns; ``a``: no parent) by parent logit plus
+    ``role_logp`` of the role that choice implies: column ``g`` the better of
+    conclusion and claim, other units premise, no parent conclusion. ``role_logp`` is
+    ``(a, 3)`` in the order conclusion, claim, premise; ``parent`` the gold tree
+    (``-1``: its one root). The decoder's per-unit normalisation cancels in a tree's
+    score, so it decodes these joint scores as they are trained.
+
+    Example:
+        >>> import torch
+        >>> flat = torch.zeros(3, 4).fill_diagonal_(float("-inf"))  # no self-links
+        >>> roles = torch.log(torch.tensor([[.98, .01, .01], [.01, .98, .01], [.01, .01, .98]]))
+        >>> round(float(joint_choice_loss(flat, roles, [-1, 0, 1])), 3)  # roles follow the tree
+        0.02
+        >>> round(float(joint_choice_loss(flat, roles, [-1, 2, 0])), 3)  # they do not
+        3.077
+    """
+    import torch
+    import torch.nn.functional as F
+
+    a = parent_logits.shape[0]
+    g = list(parent).index(-1)
+    top = torch.maximum(role_logp[:, 0], role_logp[:, 1])
+    implied = role_logp[:, 2:3].expand(a, a + 1).clone()
+    implied[:, g] = top
+    implied[:, a] = role_logp[:, 0]
+    target = torch.tensor([a if p < 0 else p for p in parent], device=parent_logits.device)
+    return F.cross_entropy(parent_logits + implied, target)
+
+
 def train(
     config: TrainConfig,
     output: str | Path,
@@ -277,6 +324,11 @@ def train(
         raise TrainConfigError(
             f"root_weight={config.root_weight} (--root-weight): must be a number of at least "
             "0 (0: no root-choice loss)"
+        )
+    if not (math.isfinite(config.joint_weight) and config.joint_weight >= 0):
+        raise TrainConfigError(
+            f"joint_weight={config.joint_weight} (--joint-weight): must be a number of at "
+            "least 0 (0: no joint parent-and-role loss)"
         )
     for name, share in config.sample.items():
         if name not in config.corpora and docs is None:
@@ -387,6 +439,7 @@ def train(
                         config.attack_weight,
                         config.link_weight,
                         root_weight=config.root_weight,
+                        joint_weight=config.joint_weight,
                     )
                     n += 1
             loss = loss / max(n, 1)

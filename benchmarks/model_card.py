@@ -93,6 +93,7 @@ def card(
         ("marker_tokens", 0),
         ("link_weight", 1.0),
         ("root_weight", 0.0),
+        ("joint_weight", 0.0),
     )
     for option, off in optional:
         if cfg.get(option, off) != off:  # shown where a run set them

@@ -294,8 +294,9 @@ def test_the_root_choice_loss_is_the_cross_entropy_of_the_gold_tree_among_its_re
     assert float(root_choice_loss(sure, conclusion, parent)) < 1e-3
 
 
-def test_the_root_weight_adds_the_root_choice_loss_for_a_tree_and_nothing_for_a_forest(
-    aae2: dict[str, list[Document]], abstrct: dict[str, list[Document]]
+@pytest.mark.parametrize("option", ["root_weight", "joint_weight"])
+def test_the_root_and_joint_weights_add_their_loss_for_a_tree_and_nothing_for_a_forest(
+    option: str, aae2: dict[str, list[Document]], abstrct: dict[str, list[Document]]
 ) -> None:
     import torch
 
@@ -315,22 +316,82 @@ def test_the_root_weight_adds_the_root_choice_loss_for_a_tree_and_nothing_for_a_
         for prep, is_tree in ((essay, True), (forest, False)):
             tokens = model.encode([prep])[0]
             loss = {
-                w: float(example_loss(model, tokens, prep, 3.0, 1.0, root_weight=w))
+                w: float(example_loss(model, tokens, prep, 3.0, 1.0, **{option: w}))
                 for w in (0.0, 1.0, 2.5)
             }
             extra = loss[1.0] - loss[0.0]
             if is_tree:
-                assert extra > 0.1  # an untrained model does not yet know the root
+                assert extra > 0.1  # an untrained model knows neither root nor parents
                 assert loss[2.5] == pytest.approx(loss[0.0] + 2.5 * extra, rel=1e-5)
             else:
                 assert loss[2.5] == loss[1.0] == loss[0.0]
 
 
+def test_the_joint_choice_loss_scores_each_parent_with_the_role_it_gives() -> None:
+    import torch
+
+    from argmine.train import joint_choice_loss
+
+    torch.manual_seed(4)
+    # Root 0; claim 1 and restated conclusion 3 under it; premise 2 under 1.
+    parent, a = [-1, 0, 1, 0], 4
+    logits = torch.randn(a, a + 1)
+    logits[range(a), range(a)] = float("-inf")
+    roles = torch.log_softmax(torch.randn(a, 3), dim=1)
+    expected = 0.0
+    for i, p in enumerate(parent):
+        options = []
+        for j in range(a + 1):
+            if j == a:  # no parent: the conclusion
+                role = roles[i, 0]
+            elif j == 0:  # under the root: the better of conclusion and claim
+                role = max(roles[i, 0], roles[i, 1])
+            else:  # deeper: a premise
+                role = roles[i, 2]
+            options.append(float(logits[i, j] + role))
+        target = a if p < 0 else p
+        expected += math.log(sum(math.exp(o) for o in options if o > -math.inf)) - options[target]
+    got = float(joint_choice_loss(logits, roles, parent))
+    assert got == pytest.approx(expected / a, rel=1e-5)
+
+
+def test_scores_trained_down_the_joint_choice_loss_decode_to_the_gold_tree_and_roles() -> None:
+    import numpy as np
+    import torch
+
+    from argmine.decode import decode_with_roles
+    from argmine.train import joint_choice_loss
+
+    torch.manual_seed(5)
+    # Root 2 (not first); claims 0 and 4, premises 1 (under 0), 3 (under 4), 5 (under 3).
+    parent, a = [2, 0, -1, 4, 2, 3], 6
+    gold_roles = ["claim", "premise", "conclusion", "premise", "claim", "premise"]
+    logits = torch.randn(a, a + 1, requires_grad=True)
+    role_logits = torch.randn(a, 3, requires_grad=True)
+    eye = torch.zeros(a, a + 1, dtype=torch.bool)
+    eye[range(a), range(a)] = True
+    optim = torch.optim.Adam([logits, role_logits], lr=0.1)
+    for _ in range(300):  # the joint loss alone: no separate role or parent loss
+        roles = torch.log_softmax(role_logits, dim=1)
+        loss = joint_choice_loss(logits.masked_fill(eye, float("-inf")), roles, parent)
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+    with torch.no_grad():
+        logp = torch.log_softmax(logits.masked_fill(eye, float("-inf")), dim=1)
+        roles = torch.log_softmax(role_logits, dim=1)
+    root = (logp[:, a] + roles[:, 0]).numpy()
+    decoded = decode_with_roles(logp[:, :a].numpy(), root, roles.numpy(), candidates=a)
+    assert decoded == (parent, gold_roles)
+    assert loss.item() < 0.05 and np.isfinite(root).all()
+
+
+@pytest.mark.parametrize("option", ["root", "joint"])
 @pytest.mark.parametrize("weight", ["-1", "nan", "inf"])
-def test_the_train_command_refuses_a_root_weight_below_zero_or_not_finite(
-    weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_train_command_refuses_a_root_or_joint_weight_below_zero_or_not_finite(
+    option: str, weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["train", "--root-weight", weight, "--output", str(tmp_path / "m")]) == 2
+    assert main(["train", f"--{option}-weight", weight, "--output", str(tmp_path / "m")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"argmine train: root_weight={float(weight)} (--root-weight)")
+    assert err.startswith(f"argmine train: {option}_weight={float(weight)} (--{option}-weight)")
     assert "\n" not in err and not (tmp_path / "m").exists()
