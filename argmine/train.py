@@ -185,8 +185,8 @@ def example_loss(
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
     loss = loss + link_weight * F.cross_entropy(full, link_t)
-    parent = [pos.get(tgt["parent"][i], -1) for i in arg]
-    if (root_weight or joint_weight) and parent.count(-1) == 1:
+    parent = [pos.get(tgt["parent"][i], -1) for i in arg] if root_weight or joint_weight else []
+    if parent.count(-1) == 1:  # one tree (and a weight that asks for these losses)
         role_lp = F.log_softmax(sp.role_logits[arg_t], dim=1)
         if root_weight:
             conclusion = cfg.role_labels.index("conclusion")
@@ -320,16 +320,13 @@ def train(
             f"link_weight={config.link_weight} (--link-weight): must be a positive number "
             "(1 weighs the parent choice like the other losses)"
         )
-    if not (math.isfinite(config.root_weight) and config.root_weight >= 0):
-        raise TrainConfigError(
-            f"root_weight={config.root_weight} (--root-weight): must be a number of at least "
-            "0 (0: no root-choice loss)"
-        )
-    if not (math.isfinite(config.joint_weight) and config.joint_weight >= 0):
-        raise TrainConfigError(
-            f"joint_weight={config.joint_weight} (--joint-weight): must be a number of at "
-            "least 0 (0: no joint parent-and-role loss)"
-        )
+    for option, what in (("root", "root-choice"), ("joint", "joint parent-and-role")):
+        weight = getattr(config, f"{option}_weight")
+        if not (math.isfinite(weight) and weight >= 0):
+            raise TrainConfigError(
+                f"{option}_weight={weight} (--{option}-weight): must be a number of at "
+                f"least 0 (0: no {what} loss)"
+            )
     for name, share in config.sample.items():
         if name not in config.corpora and docs is None:
             raise TrainConfigError(
