@@ -133,6 +133,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         link_layout_by_unit=args.link_layout_by_unit,
         root_weight=args.root_weight,
         joint_weight=args.joint_weight,
+        tree_weight=args.tree_weight,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -260,6 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="weight of the joint parent-and-role loss: each unit's gold parent scored "
         "with the role that parent gives it, as the decoder scores it (default 0: off)",
+    )
+    p.add_argument(
+        "--tree-weight",
+        type=float,
+        default=0.0,
+        help="weight of the whole-tree loss: the gold tree against every tree of the text, "
+        "scored as the decoder scores a tree (default 0: off)",
     )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")

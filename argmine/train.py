@@ -14,7 +14,9 @@ relation label (on gold pairs). With ``TrainConfig.root_weight`` above 0, a fift
 trains the choice of the root as the decoder makes it: the gold tree against the same
 tree re-rooted at each other unit (:func:`root_choice_loss`). With
 ``TrainConfig.joint_weight`` above 0, another trains each unit's parent and role
-together, as the decoder scores them (:func:`joint_choice_loss`).
+together, as the decoder scores them (:func:`joint_choice_loss`); with
+``TrainConfig.tree_weight`` above 0, the gold tree is trained as a whole against every
+other tree of the text, scored as the decoder scores one (:func:`tree_loss`).
 
 Command line: ``argmine train --corpora aae2 abstrct --epochs 3 --output models/NAME``.
 """
@@ -102,6 +104,8 @@ class TrainConfig:
     root_weight: float = 0.0
     #: Weight of the joint parent-and-role loss (:func:`joint_choice_loss`); 0: off.
     joint_weight: float = 0.0
+    #: Weight of the whole-tree loss (:func:`tree_loss`); 0: off.
+    tree_weight: float = 0.0
 
 
 def load_training_docs(
@@ -155,11 +159,13 @@ def example_loss(
     *,
     root_weight: float = 0.0,
     joint_weight: float = 0.0,
+    tree_weight: float = 0.0,
 ) -> Any:
     """Sum of the four losses for one view of one text; the parent-choice loss is
     multiplied by ``link_weight``. For a text whose gold structure is one tree, the
     root-choice loss (:func:`root_choice_loss`) is added times ``root_weight`` and the
-    joint parent-and-role loss (:func:`joint_choice_loss`) times ``joint_weight``."""
+    joint parent-and-role loss (:func:`joint_choice_loss`) times ``joint_weight`` and the
+    whole-tree loss (:func:`tree_loss`) times ``tree_weight``."""
     import torch
     import torch.nn.functional as F
 
@@ -185,15 +191,18 @@ def example_loss(
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
     loss = loss + link_weight * F.cross_entropy(full, link_t)
-    parent = [pos.get(tgt["parent"][i], -1) for i in arg] if root_weight or joint_weight else []
+    wanted = root_weight or joint_weight or tree_weight
+    parent = [pos.get(tgt["parent"][i], -1) for i in arg] if wanted else []
     if parent.count(-1) == 1:  # one tree (and a weight that asks for these losses)
         role_lp = F.log_softmax(sp.role_logits[arg_t], dim=1)
         if root_weight:
             conclusion = cfg.role_labels.index("conclusion")
             loss = loss + root_weight * root_choice_loss(full, role_lp[:, conclusion], parent)
+        order = [cfg.role_labels.index(r) for r in ("conclusion", "claim", "premise")]
         if joint_weight:
-            order = [cfg.role_labels.index(r) for r in ("conclusion", "claim", "premise")]
             loss = loss + joint_weight * joint_choice_loss(full, role_lp[:, order], parent)
+        if tree_weight:
+            loss = loss + tree_weight * tree_loss(full, role_lp[:, order], parent)
     pairs = [(i, tgt["parent"][i]) for i in arg if tgt["parent"][i] in pos]
     if pairs:
         c = torch.tensor([i for i, _ in pairs], device=dev)
@@ -281,6 +290,60 @@ def joint_choice_loss(parent_logits: Any, role_logp: Any, parent: Sequence[int])
     return F.cross_entropy(parent_logits + implied, target)
 
 
+def tree_loss(parent_logits: Any, role_logp: Any, parent: Sequence[int]) -> Any:
+    """Negative log-likelihood of the gold tree among every tree of the text, per unit.
+
+    :func:`argmine.decode.decode_with_roles` picks the tree with the best score: its
+    root's (no-parent log-probability plus conclusion log-probability) plus each edge's
+    (parent log-probability plus the log-probability of the role the edge gives the
+    child: under the root the better of conclusion and claim, deeper premise). Read as
+    a distribution over trees, ``P(tree) = exp(score) / Z``, that score is trained here
+    as a whole (a tree CRF, as in Koo et al. 2007): ``Z`` sums over every root and every
+    spanning arborescence under it, which the matrix-tree theorem gives as one
+    determinant per root. Unlike :func:`joint_choice_loss`, which lets each unit choose
+    its parent on its own knowing the gold root, a wrong root or a cycle competes with
+    the gold tree here. ``parent_logits`` is ``(a, a + 1)`` (column ``a``: no parent,
+    as :meth:`ArgmineModel.parent_logits`), ``role_logp`` ``(a, 3)`` in the order
+    conclusion, claim, premise, ``parent`` the gold tree (``-1``: its one root). The
+    loss is divided by ``a``, to weigh like the per-unit cross-entropies beside it.
+
+    Example:
+        >>> import torch
+        >>> flat = torch.zeros(3, 4)
+        >>> roles = torch.zeros(3, 3)  # no role preferred: 3 roots x 3 trees each, alike
+        >>> round(float(tree_loss(flat, roles, [-1, 0, 0])) * 3, 4)  # log 9
+        2.1972
+    """
+    import torch
+    import torch.nn.functional as F
+
+    a = parent_logits.shape[0]
+    g = list(parent).index(-1)
+    if a < 2:
+        return parent_logits.new_zeros(())
+    with torch.autocast(device_type=parent_logits.device.type, enabled=False):
+        logp = F.log_softmax(parent_logits.double(), dim=1)
+        roles = role_logp.double()
+        root = logp[:, a] + roles[:, 0]
+        eye = torch.eye(a, dtype=torch.bool, device=logp.device)
+        deeper = (logp[:, :a] + roles[:, 2:3]).masked_fill(eye, float("-inf"))
+        top = torch.maximum(roles[:, 0], roles[:, 1])
+        under_root = (logp[:, :a] + top[:, None]).masked_fill(eye, float("-inf"))
+        # edge[r, i, j]: j the parent of i in a tree rooted at r
+        r = torch.arange(a, device=logp.device)
+        edge = deeper.unsqueeze(0).repeat(a, 1, 1)
+        edge[r, :, r] = under_root.T
+        shift = edge.amax(dim=2, keepdim=True)  # each child's best edge: exp stays in range
+        w = torch.exp(edge - shift)
+        laplacian = torch.diag_embed(w.sum(2)) - w
+        keep = torch.stack([torch.cat([r[:k], r[k + 1 :]]) for k in range(a)])
+        minor = laplacian[r[:, None, None], keep[:, :, None], keep[:, None, :]]
+        shifts = shift.squeeze(2).masked_fill(eye, 0.0).sum(1)  # the root's own row is out
+        log_z = torch.logsumexp(root + torch.linalg.slogdet(minor).logabsdet + shifts, 0)
+        gold = root[g] + sum(edge[g, i, p] for i, p in enumerate(parent) if p >= 0)
+        return ((log_z - gold) / a).to(parent_logits.dtype)
+
+
 def train(
     config: TrainConfig,
     output: str | Path,
@@ -320,7 +383,11 @@ def train(
             f"link_weight={config.link_weight} (--link-weight): must be a positive number "
             "(1 weighs the parent choice like the other losses)"
         )
-    for option, what in (("root", "root-choice"), ("joint", "joint parent-and-role")):
+    for option, what in (
+        ("root", "root-choice"),
+        ("joint", "joint parent-and-role"),
+        ("tree", "whole-tree"),
+    ):
         weight = getattr(config, f"{option}_weight")
         if not (math.isfinite(weight) and weight >= 0):
             raise TrainConfigError(
@@ -437,6 +504,7 @@ def train(
                         config.link_weight,
                         root_weight=config.root_weight,
                         joint_weight=config.joint_weight,
+                        tree_weight=config.tree_weight,
                     )
                     n += 1
             loss = loss / max(n, 1)

@@ -94,6 +94,7 @@ def card(
         ("link_weight", 1.0),
         ("root_weight", 0.0),
         ("joint_weight", 0.0),
+        ("tree_weight", 0.0),
     )
     for option, off in optional:
         if cfg.get(option, off) != off:  # shown where a run set them

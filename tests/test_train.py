@@ -294,8 +294,8 @@ def test_the_root_choice_loss_is_the_cross_entropy_of_the_gold_tree_among_its_re
     assert float(root_choice_loss(sure, conclusion, parent)) < 1e-3
 
 
-@pytest.mark.parametrize("option", ["root_weight", "joint_weight"])
-def test_the_root_and_joint_weights_add_their_loss_for_a_tree_and_nothing_for_a_forest(
+@pytest.mark.parametrize("option", ["root_weight", "joint_weight", "tree_weight"])
+def test_the_root_joint_and_tree_weights_add_their_loss_for_a_tree_and_nothing_for_a_forest(
     option: str, aae2: dict[str, list[Document]], abstrct: dict[str, list[Document]]
 ) -> None:
     import torch
@@ -386,9 +386,97 @@ def test_scores_trained_down_the_joint_choice_loss_decode_to_the_gold_tree_and_r
     assert loss.item() < 0.05 and np.isfinite(root).all()
 
 
-@pytest.mark.parametrize("option", ["root", "joint"])
+def _every_tree(a: int) -> list[list[int]]:
+    """Every rooted spanning tree of ``a`` units as parent lists (``-1``: the root)."""
+    import itertools
+
+    trees = []
+    for parents in itertools.product(range(-1, a), repeat=a):
+        if parents.count(-1) != 1 or any(p == i for i, p in enumerate(parents)):
+            continue
+        root = parents.index(-1)
+        ok = True
+        for i in range(a):  # every unit reaches the root without a cycle
+            seen, j = set(), i
+            while j != root and j not in seen:
+                seen.add(j)
+                j = parents[j]
+            ok = ok and j == root
+        if ok:
+            trees.append(list(parents))
+    return trees
+
+
+def test_the_tree_loss_normalises_over_every_tree_as_the_decoder_scores_them() -> None:
+    import torch
+
+    from argmine.train import tree_loss
+
+    torch.manual_seed(6)
+    a = 5
+    logits = torch.randn(a, a + 1, dtype=torch.float64)
+    logits[range(a), range(a)] = float("-inf")
+    roles = torch.log_softmax(torch.randn(a, 3, dtype=torch.float64), dim=1)
+    logp = torch.log_softmax(logits, dim=1)
+
+    def score(tree: list[int]) -> float:
+        """The decoder's score: root, then each edge with the role it gives its child."""
+        root = tree.index(-1)
+        total = float(logp[root, a] + roles[root, 0])
+        for i, p in enumerate(tree):
+            if p >= 0:
+                role = max(roles[i, 0], roles[i, 1]) if p == root else roles[i, 2]
+                total += float(logp[i, p] + role)
+        return total
+
+    trees = _every_tree(a)
+    assert len(trees) == a ** (a - 1)  # Cayley: a^(a-2) trees for each of a roots
+    log_z = math.log(sum(math.exp(score(t)) for t in trees))
+    for gold in ([-1, 0, 1, 0, 3], [2, 0, -1, 4, 2]):
+        expected = (log_z - score(gold)) / a
+        assert float(tree_loss(logits, roles, gold)) == pytest.approx(expected, rel=1e-9)
+
+
+def test_scores_trained_down_the_tree_loss_decode_to_the_gold_tree_and_roles() -> None:
+    import torch
+
+    from argmine.decode import decode_with_roles
+    from argmine.train import tree_loss
+
+    torch.manual_seed(7)
+    # Root 2 (not first); claims 0 and 4, premises 1 (under 0), 3 (under 4), 5 (under 3).
+    parent, a = [2, 0, -1, 4, 2, 3], 6
+    gold_roles = ["claim", "premise", "conclusion", "premise", "claim", "premise"]
+    logits = torch.randn(a, a + 1, requires_grad=True)
+    role_logits = torch.randn(a, 3, requires_grad=True)
+    eye = torch.zeros(a, a + 1, dtype=torch.bool)
+    eye[range(a), range(a)] = True
+    optim = torch.optim.Adam([logits, role_logits], lr=0.1)
+    for _ in range(300):  # the tree loss alone
+        roles = torch.log_softmax(role_logits, dim=1)
+        loss = tree_loss(logits.masked_fill(eye, float("-inf")), roles, parent)
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+    with torch.no_grad():
+        logp = torch.log_softmax(logits.masked_fill(eye, float("-inf")), dim=1)
+        roles = torch.log_softmax(role_logits, dim=1)
+    root = (logp[:, a] + roles[:, 0]).numpy()
+    parents, decoded_roles = decode_with_roles(
+        logp[:, :a].numpy(), root, roles.numpy(), candidates=a
+    )
+    assert parents == parent
+    # Under the root a unit scores its better of claim and conclusion (restating it):
+    # which of the two is the role loss's to say, not the tree's.
+    for got, want in zip(decoded_roles, gold_roles, strict=True):
+        assert got == want or {got, want} == {"claim", "conclusion"}
+    assert decoded_roles.count("premise") == 3 and decoded_roles[2] == "conclusion"
+    assert loss.item() < 0.05
+
+
+@pytest.mark.parametrize("option", ["root", "joint", "tree"])
 @pytest.mark.parametrize("weight", ["-1", "nan", "inf"])
-def test_the_train_command_refuses_a_root_or_joint_weight_below_zero_or_not_finite(
+def test_the_train_command_refuses_a_root_joint_or_tree_weight_below_zero_or_not_finite(
     option: str, weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["train", f"--{option}-weight", weight, "--output", str(tmp_path / "m")]) == 2
