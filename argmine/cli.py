@@ -134,6 +134,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         root_weight=args.root_weight,
         joint_weight=args.joint_weight,
         tree_weight=args.tree_weight,
+        tree_in_paragraphs=args.tree_in_paragraphs,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -268,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="weight of the whole-tree loss: the gold tree against every tree of the text, "
         "scored as the decoder scores a tree (default 0: off)",
+    )
+    p.add_argument(
+        "--tree-in-paragraphs",
+        action="store_true",
+        help="for corpora that keep each argument inside a paragraph (AAE2), let the "
+        "whole-tree loss count only the trees the essay decoder can give",
     )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")

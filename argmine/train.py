@@ -106,6 +106,11 @@ class TrainConfig:
     joint_weight: float = 0.0
     #: Weight of the whole-tree loss (:func:`tree_loss`); 0: off.
     tree_weight: float = 0.0
+    #: For corpora that keep each argument inside a paragraph
+    #: (:data:`CORPUS_PARAGRAPH_ARGUMENTS`), the whole-tree loss counts only the trees the
+    #: essay decoder can give (``Miner(paragraph_arguments=True)``): a unit hangs under
+    #: the root or under a unit of its own paragraph.
+    tree_in_paragraphs: bool = False
 
 
 def load_training_docs(
@@ -160,12 +165,14 @@ def example_loss(
     root_weight: float = 0.0,
     joint_weight: float = 0.0,
     tree_weight: float = 0.0,
+    paragraph_scope: bool = False,
 ) -> Any:
     """Sum of the four losses for one view of one text; the parent-choice loss is
     multiplied by ``link_weight``. For a text whose gold structure is one tree, the
     root-choice loss (:func:`root_choice_loss`) is added times ``root_weight`` and the
     joint parent-and-role loss (:func:`joint_choice_loss`) times ``joint_weight`` and the
-    whole-tree loss (:func:`tree_loss`) times ``tree_weight``."""
+    whole-tree loss (:func:`tree_loss`) times ``tree_weight``, over the trees that keep
+    each argument inside its paragraph where ``paragraph_scope`` is set."""
     import torch
     import torch.nn.functional as F
 
@@ -202,7 +209,11 @@ def example_loss(
         if joint_weight:
             loss = loss + joint_weight * joint_choice_loss(full, role_lp[:, order], parent)
         if tree_weight:
-            loss = loss + tree_weight * tree_loss(full, role_lp[:, order], parent)
+            scope = None
+            if paragraph_scope:
+                par = torch.tensor([prep.layout.paragraph[i] for i in arg], device=dev)
+                scope = par[:, None] == par[None, :]
+            loss = loss + tree_weight * tree_loss(full, role_lp[:, order], parent, scope)
     pairs = [(i, tgt["parent"][i]) for i in arg if tgt["parent"][i] in pos]
     if pairs:
         c = torch.tensor([i for i, _ in pairs], device=dev)
@@ -290,7 +301,9 @@ def joint_choice_loss(parent_logits: Any, role_logp: Any, parent: Sequence[int])
     return F.cross_entropy(parent_logits + implied, target)
 
 
-def tree_loss(parent_logits: Any, role_logp: Any, parent: Sequence[int]) -> Any:
+def tree_loss(
+    parent_logits: Any, role_logp: Any, parent: Sequence[int], allowed: Any = None
+) -> Any:
     """Negative log-likelihood of the gold tree among every tree of the text, per unit.
 
     :func:`argmine.decode.decode_with_roles` picks the tree with the best score: its
@@ -306,6 +319,10 @@ def tree_loss(parent_logits: Any, role_logp: Any, parent: Sequence[int]) -> Any:
     as :meth:`ArgmineModel.parent_logits`), ``role_logp`` ``(a, 3)`` in the order
     conclusion, claim, premise, ``parent`` the gold tree (``-1``: its one root). The
     loss is divided by ``a``, to weigh like the per-unit cross-entropies beside it.
+    ``allowed[i, j] = False`` (a boolean ``(a, a)`` tensor) leaves out the trees where
+    ``j`` is the parent of ``i`` and not the root, as
+    :func:`argmine.decode.decode_with_roles` reads ``allowed``; where the gold tree
+    itself breaks it (a web view's split paragraph), it is dropped.
 
     Example:
         >>> import torch
@@ -329,6 +346,10 @@ def tree_loss(parent_logits: Any, role_logp: Any, parent: Sequence[int]) -> Any:
         deeper = (logp[:, :a] + roles[:, 2:3]).masked_fill(eye, float("-inf"))
         top = torch.maximum(roles[:, 0], roles[:, 1])
         under_root = (logp[:, :a] + top[:, None]).masked_fill(eye, float("-inf"))
+        if allowed is not None and all(
+            bool(allowed[i, p]) for i, p in enumerate(parent) if p >= 0 and p != g
+        ):
+            deeper = deeper.masked_fill(~allowed, float("-inf"))
         # edge[r, i, j]: j the parent of i in a tree rooted at r
         r = torch.arange(a, device=logp.device)
         edge = deeper.unsqueeze(0).repeat(a, 1, 1)
@@ -394,6 +415,11 @@ def train(
                 f"{option}_weight={weight} (--{option}-weight): must be a number of at "
                 f"least 0 (0: no {what} loss)"
             )
+    if config.tree_in_paragraphs and not config.tree_weight:
+        raise TrainConfigError(
+            "tree_in_paragraphs (--tree-in-paragraphs) scopes the whole-tree loss: it needs "
+            "tree_weight (--tree-weight) above 0"
+        )
     for name, share in config.sample.items():
         if name not in config.corpora and docs is None:
             raise TrainConfigError(
@@ -483,18 +509,26 @@ def train(
         for b in bar:
             batch = shuffled[b : b + config.batch_docs]
             examples = []
+            scopes = []
             for doc in batch:
                 corpus = str(doc.metadata.get("corpus"))
                 sent = sentence_views[doc.id + "\x00" + corpus]
                 genre = CORPUS_GENRE.get(corpus)
-                if rng.random() < config.webify:
+                page = rng.random() < config.webify
+                if page:
                     examples.append([model.prepare(webify(sent, rng), genre)])
                 else:
                     examples.append([model.prepare(doc, genre), model.prepare(sent, genre)])
+                # A page's paragraphs are split and mixed with furniture: no paragraph scope.
+                scopes.append(
+                    config.tree_in_paragraphs
+                    and not page
+                    and CORPUS_PARAGRAPH_ARGUMENTS.get(corpus, False)
+                )
             tokens = model.encode([views[0] for views in examples])
             loss = torch.zeros((), device=device)
             n = 0
-            for views, tok in zip(examples, tokens, strict=True):
+            for views, tok, scope in zip(examples, tokens, scopes, strict=True):
                 for prep in views:
                     loss = loss + example_loss(
                         model,
@@ -505,6 +539,7 @@ def train(
                         root_weight=config.root_weight,
                         joint_weight=config.joint_weight,
                         tree_weight=config.tree_weight,
+                        paragraph_scope=scope,
                     )
                     n += 1
             loss = loss / max(n, 1)

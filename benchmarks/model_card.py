@@ -103,6 +103,8 @@ def card(
         command += f" --sample {name}={share}"
     if cfg.get("link_layout_by_unit"):
         command += " --link-layout-by-unit"
+    if cfg.get("tree_in_paragraphs"):
+        command += " --tree-in-paragraphs"
     command += f" --output {model.relative_to(ROOT)}"
     lines = [
         f"# {model.name}",

