@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tree-in-paragraphs",
         action="store_true",
         help="for corpora that keep each argument inside a paragraph (AAE2), let the "
-        "whole-tree loss count only the trees the essay decoder can give",
+        "whole-tree loss count only the trees inside the essay decoder's paragraph scope",
     )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")

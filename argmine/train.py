@@ -107,9 +107,10 @@ class TrainConfig:
     #: Weight of the whole-tree loss (:func:`tree_loss`); 0: off.
     tree_weight: float = 0.0
     #: For corpora that keep each argument inside a paragraph
-    #: (:data:`CORPUS_PARAGRAPH_ARGUMENTS`), the whole-tree loss counts only the trees the
-    #: essay decoder can give (``Miner(paragraph_arguments=True)``): a unit hangs under
-    #: the root or under a unit of its own paragraph.
+    #: (:data:`CORPUS_PARAGRAPH_ARGUMENTS`), the whole-tree loss counts only the trees
+    #: that respect the essay decoder's paragraph scope (``Miner(paragraph_arguments=True)``):
+    #: a unit hangs under the root or under a unit of its own paragraph. Every root is
+    #: still counted, where the decoder tries only its best few.
     tree_in_paragraphs: bool = False
 
 
@@ -317,12 +318,13 @@ def tree_loss(
     its parent on its own knowing the gold root, a wrong root or a cycle competes with
     the gold tree here. ``parent_logits`` is ``(a, a + 1)`` (column ``a``: no parent,
     as :meth:`ArgmineModel.parent_logits`), ``role_logp`` ``(a, 3)`` in the order
-    conclusion, claim, premise, ``parent`` the gold tree (``-1``: its one root). The
-    loss is divided by ``a``, to weigh like the per-unit cross-entropies beside it.
+    conclusion, claim, premise, ``parent`` the gold tree (``-1``: its one root; a
+    ``parent`` that is not one tree, e.g. with a cycle, gets no loss: 0). The loss is
+    divided by ``a``, to weigh like the per-unit cross-entropies beside it.
     ``allowed[i, j] = False`` (a boolean ``(a, a)`` tensor) leaves out the trees where
     ``j`` is the parent of ``i`` and not the root, as
     :func:`argmine.decode.decode_with_roles` reads ``allowed``; where the gold tree
-    itself breaks it (a web view's split paragraph), it is dropped.
+    itself breaks it (an annotated link across paragraphs), it is dropped.
 
     Example:
         >>> import torch
@@ -336,7 +338,7 @@ def tree_loss(
 
     a = parent_logits.shape[0]
     g = list(parent).index(-1)
-    if a < 2:
+    if a < 2 or not _is_tree(parent):
         return parent_logits.new_zeros(())
     with torch.autocast(device_type=parent_logits.device.type, enabled=False):
         logp = F.log_softmax(parent_logits.double(), dim=1)
@@ -346,23 +348,41 @@ def tree_loss(
         deeper = (logp[:, :a] + roles[:, 2:3]).masked_fill(eye, float("-inf"))
         top = torch.maximum(roles[:, 0], roles[:, 1])
         under_root = (logp[:, :a] + top[:, None]).masked_fill(eye, float("-inf"))
-        if allowed is not None and all(
-            bool(allowed[i, p]) for i, p in enumerate(parent) if p >= 0 and p != g
-        ):
-            deeper = deeper.masked_fill(~allowed, float("-inf"))
+        if allowed is not None:
+            ok = allowed.cpu().tolist()  # one read, not one per gold edge
+            if all(ok[i][p] for i, p in enumerate(parent) if p >= 0 and p != g):
+                deeper = deeper.masked_fill(~allowed, float("-inf"))
         # edge[r, i, j]: j the parent of i in a tree rooted at r
         r = torch.arange(a, device=logp.device)
         edge = deeper.unsqueeze(0).repeat(a, 1, 1)
         edge[r, :, r] = under_root.T
         shift = edge.amax(dim=2, keepdim=True)  # each child's best edge: exp stays in range
+        # A row with no edge (a unit alone in its paragraph, as the root) is the root's
+        # own, left out of the minor: a shift of 0 keeps it 0 rather than NaN.
+        shift = shift.masked_fill(torch.isinf(shift), 0.0)
         w = torch.exp(edge - shift)
         laplacian = torch.diag_embed(w.sum(2)) - w
         keep = torch.stack([torch.cat([r[:k], r[k + 1 :]]) for k in range(a)])
         minor = laplacian[r[:, None, None], keep[:, :, None], keep[:, None, :]]
         shifts = shift.squeeze(2).masked_fill(eye, 0.0).sum(1)  # the root's own row is out
         log_z = torch.logsumexp(root + torch.linalg.slogdet(minor).logabsdet + shifts, 0)
-        gold = root[g] + sum(edge[g, i, p] for i, p in enumerate(parent) if p >= 0)
-        return ((log_z - gold) / a).to(parent_logits.dtype)
+        child = [i for i, p in enumerate(parent) if p >= 0]
+        gold = root[g] + edge[g, child, [parent[i] for i in child]].sum()
+        return ((log_z - gold) / a).to(torch.promote_types(parent_logits.dtype, torch.float32))
+
+
+def _is_tree(parent: Sequence[int]) -> bool:
+    """Whether ``parent`` (``-1``: a root) is one tree: one root that every unit reaches."""
+    if list(parent).count(-1) != 1:
+        return False
+    for i in range(len(parent)):
+        seen = set()
+        while parent[i] >= 0:
+            if i in seen:
+                return False
+            seen.add(i)
+            i = parent[i]
+    return True
 
 
 def train(

@@ -471,12 +471,46 @@ def test_the_tree_loss_in_paragraphs_counts_only_the_trees_the_essay_decoder_can
     log_z = math.log(sum(math.exp(score(t)) for t in inside))
     got = float(tree_loss(logits, roles, gold, allowed))
     assert got == pytest.approx((log_z - score(gold)) / a, rel=1e-9)
-    # A gold tree across paragraphs (a web page's split paragraph): the scope is dropped.
+    # A gold tree with a link across paragraphs: the scope is dropped.
     across = [-1, 0, 3, 0, 1]
     assert not fits(across)
     assert float(tree_loss(logits, roles, across, allowed)) == pytest.approx(
         float(tree_loss(logits, roles, across)), rel=1e-12
     )
+
+
+def test_the_tree_loss_gives_finite_gradients_for_a_unit_alone_in_its_paragraph() -> None:
+    import torch
+
+    from argmine.train import tree_loss
+
+    torch.manual_seed(9)
+    a = 4
+    paragraph = [0, 1, 1, 2]  # units 0 and 3 are alone: their only parent is the root
+    allowed = torch.tensor([[p == q for q in paragraph] for p in paragraph])
+    logits = torch.randn(a, a + 1, requires_grad=True)
+    roles = torch.randn(a, 3, requires_grad=True)
+    loss = tree_loss(logits, torch.log_softmax(roles, dim=1), [-1, 0, 1, 0], allowed)
+    loss.backward()
+    assert torch.isfinite(loss) and loss.item() > 0
+    assert logits.grad is not None and torch.isfinite(logits.grad).all()
+    assert roles.grad is not None and torch.isfinite(roles.grad).all()
+
+
+@pytest.mark.parametrize(
+    ("parent", "why"), [([-1], "one unit"), ([-1, 2, 1], "a cycle"), ([-1, -1, 0], "a forest")]
+)
+def test_the_tree_loss_is_zero_where_there_is_no_tree_to_choose(
+    parent: list[int], why: str
+) -> None:
+    import torch
+
+    from argmine.train import tree_loss
+
+    a = len(parent)
+    logits = torch.randn(a, a + 1)
+    roles = torch.log_softmax(torch.randn(a, 3), dim=1)
+    assert float(tree_loss(logits, roles, parent)) == 0.0, why
 
 
 def test_an_essay_in_paragraph_scope_weighs_its_gold_tree_against_fewer_trees(
