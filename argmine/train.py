@@ -337,9 +337,9 @@ def tree_loss(
     import torch.nn.functional as F
 
     a = parent_logits.shape[0]
-    g = list(parent).index(-1)
     if a < 2 or not _is_tree(parent):
         return parent_logits.new_zeros(())
+    g = list(parent).index(-1)
     with torch.autocast(device_type=parent_logits.device.type, enabled=False):
         logp = F.log_softmax(parent_logits.double(), dim=1)
         roles = role_logp.double()
@@ -362,8 +362,9 @@ def tree_loss(
         shift = shift.masked_fill(torch.isinf(shift), 0.0)
         w = torch.exp(edge - shift)
         laplacian = torch.diag_embed(w.sum(2)) - w
-        keep = torch.stack([torch.cat([r[:k], r[k + 1 :]]) for k in range(a)])
-        minor = laplacian[r[:, None, None], keep[:, :, None], keep[:, None, :]]
+        # minor[r]: the Laplacian without root r's row and column
+        keep = ~(eye[:, :, None] | eye[:, None, :])
+        minor = laplacian.masked_select(keep).view(a, a - 1, a - 1)
         shifts = shift.squeeze(2).masked_fill(eye, 0.0).sum(1)  # the root's own row is out
         log_z = torch.logsumexp(root + torch.linalg.slogdet(minor).logabsdet + shifts, 0)
         child = [i for i, p in enumerate(parent) if p >= 0]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -355,35 +357,65 @@ def test_the_joint_choice_loss_scores_each_parent_with_the_role_it_gives() -> No
     assert got == pytest.approx(expected / a, rel=1e-5)
 
 
-def test_scores_trained_down_the_joint_choice_loss_decode_to_the_gold_tree_and_roles() -> None:
-    import numpy as np
+#: Root 2 (not first); claims 0 and 4, premises 1 (under 0), 3 (under 4), 5 (under 3).
+_GOLD_TREE = [2, 0, -1, 4, 2, 3]
+_GOLD_ROLES = ["claim", "premise", "conclusion", "premise", "claim", "premise"]
+
+
+def _trained_down(
+    loss_of: Callable[[Any, Any, list[int]], Any], parent: list[int], *, seed: int
+) -> tuple[Any, Any, float]:
+    """Free parent and role scores trained down ``loss_of`` alone (Adam, 300 steps):
+    the parent log-probabilities (``(a, a + 1)``, no self-links), the role
+    log-probabilities and the last loss."""
     import torch
 
-    from argmine.decode import decode_with_roles
-    from argmine.train import joint_choice_loss
-
-    torch.manual_seed(5)
-    # Root 2 (not first); claims 0 and 4, premises 1 (under 0), 3 (under 4), 5 (under 3).
-    parent, a = [2, 0, -1, 4, 2, 3], 6
-    gold_roles = ["claim", "premise", "conclusion", "premise", "claim", "premise"]
+    torch.manual_seed(seed)
+    a = len(parent)
     logits = torch.randn(a, a + 1, requires_grad=True)
     role_logits = torch.randn(a, 3, requires_grad=True)
     eye = torch.zeros(a, a + 1, dtype=torch.bool)
     eye[range(a), range(a)] = True
     optim = torch.optim.Adam([logits, role_logits], lr=0.1)
-    for _ in range(300):  # the joint loss alone: no separate role or parent loss
+    for _ in range(300):
         roles = torch.log_softmax(role_logits, dim=1)
-        loss = joint_choice_loss(logits.masked_fill(eye, float("-inf")), roles, parent)
+        loss = loss_of(logits.masked_fill(eye, float("-inf")), roles, parent)
         optim.zero_grad()
         loss.backward()
         optim.step()
     with torch.no_grad():
         logp = torch.log_softmax(logits.masked_fill(eye, float("-inf")), dim=1)
-        roles = torch.log_softmax(role_logits, dim=1)
+        return logp, torch.log_softmax(role_logits, dim=1), loss.item()
+
+
+def test_scores_trained_down_the_joint_choice_loss_decode_to_the_gold_tree_and_roles() -> None:
+    import numpy as np
+
+    from argmine.decode import decode_with_roles
+    from argmine.train import joint_choice_loss
+
+    # the joint loss alone: no separate role or parent loss
+    logp, roles, loss = _trained_down(joint_choice_loss, _GOLD_TREE, seed=5)
+    a = len(_GOLD_TREE)
     root = (logp[:, a] + roles[:, 0]).numpy()
     decoded = decode_with_roles(logp[:, :a].numpy(), root, roles.numpy(), candidates=a)
-    assert decoded == (parent, gold_roles)
-    assert loss.item() < 0.05 and np.isfinite(root).all()
+    assert decoded == (_GOLD_TREE, _GOLD_ROLES)
+    assert loss < 0.05 and np.isfinite(root).all()
+
+
+def _decoder_score(logp: Any, roles: Any, tree: list[int]) -> float:
+    """A tree's score as :func:`argmine.decode.decode_with_roles` gives it, written out:
+    the root's no-parent and conclusion log-probabilities, then each edge with the role
+    it gives its child (under the root the better of conclusion and claim, deeper
+    premise). ``logp`` is ``(a, a + 1)``, column ``a`` no parent."""
+    a = len(tree)
+    root = tree.index(-1)
+    total = float(logp[root, a] + roles[root, 0])
+    for i, p in enumerate(tree):
+        if p >= 0:
+            role = max(roles[i, 0], roles[i, 1]) if p == root else roles[i, 2]
+            total += float(logp[i, p] + role)
+    return total
 
 
 def _every_tree(a: int) -> list[list[int]]:
@@ -419,21 +451,11 @@ def test_the_tree_loss_normalises_over_every_tree_as_the_decoder_scores_them() -
     roles = torch.log_softmax(torch.randn(a, 3, dtype=torch.float64), dim=1)
     logp = torch.log_softmax(logits, dim=1)
 
-    def score(tree: list[int]) -> float:
-        """The decoder's score: root, then each edge with the role it gives its child."""
-        root = tree.index(-1)
-        total = float(logp[root, a] + roles[root, 0])
-        for i, p in enumerate(tree):
-            if p >= 0:
-                role = max(roles[i, 0], roles[i, 1]) if p == root else roles[i, 2]
-                total += float(logp[i, p] + role)
-        return total
-
     trees = _every_tree(a)
     assert len(trees) == a ** (a - 1)  # Cayley: a^(a-2) trees for each of a roots
-    log_z = math.log(sum(math.exp(score(t)) for t in trees))
+    log_z = math.log(sum(math.exp(_decoder_score(logp, roles, t)) for t in trees))
     for gold in ([-1, 0, 1, 0, 3], [2, 0, -1, 4, 2]):
-        expected = (log_z - score(gold)) / a
+        expected = (log_z - _decoder_score(logp, roles, gold)) / a
         assert float(tree_loss(logits, roles, gold)) == pytest.approx(expected, rel=1e-9)
 
 
@@ -450,15 +472,6 @@ def test_the_tree_loss_in_paragraphs_counts_only_the_trees_the_essay_decoder_can
     roles = torch.log_softmax(torch.randn(a, 3, dtype=torch.float64), dim=1)
     logp = torch.log_softmax(logits, dim=1)
 
-    def score(tree: list[int]) -> float:
-        root = tree.index(-1)
-        total = float(logp[root, a] + roles[root, 0])
-        for i, p in enumerate(tree):
-            if p >= 0:
-                role = max(roles[i, 0], roles[i, 1]) if p == root else roles[i, 2]
-                total += float(logp[i, p] + role)
-        return total
-
     def fits(tree: list[int]) -> bool:  # under the root, or inside the paragraph
         root = tree.index(-1)
         return all(p < 0 or p == root or paragraph[p] == paragraph[i] for i, p in enumerate(tree))
@@ -468,9 +481,9 @@ def test_the_tree_loss_in_paragraphs_counts_only_the_trees_the_essay_decoder_can
     assert 0 < len(inside) < len(trees)
     gold = [-1, 0, 1, 0, 3]  # the essay's shape: a claim per body paragraph, its premise
     assert fits(gold)
-    log_z = math.log(sum(math.exp(score(t)) for t in inside))
+    log_z = math.log(sum(math.exp(_decoder_score(logp, roles, t)) for t in inside))
     got = float(tree_loss(logits, roles, gold, allowed))
-    assert got == pytest.approx((log_z - score(gold)) / a, rel=1e-9)
+    assert got == pytest.approx((log_z - _decoder_score(logp, roles, gold)) / a, rel=1e-9)
     # A gold tree with a link across paragraphs: the scope is dropped.
     across = [-1, 0, 3, 0, 1]
     assert not fits(across)
@@ -498,7 +511,13 @@ def test_the_tree_loss_gives_finite_gradients_for_a_unit_alone_in_its_paragraph(
 
 
 @pytest.mark.parametrize(
-    ("parent", "why"), [([-1], "one unit"), ([-1, 2, 1], "a cycle"), ([-1, -1, 0], "a forest")]
+    ("parent", "why"),
+    [
+        ([-1], "one unit"),
+        ([-1, 2, 1], "a cycle"),
+        ([-1, -1, 0], "a forest"),
+        ([1, 0], "no root"),
+    ],
 )
 def test_the_tree_loss_is_zero_where_there_is_no_tree_to_choose(
     parent: list[int], why: str
@@ -548,40 +567,23 @@ def test_the_train_command_refuses_tree_in_paragraphs_without_a_tree_weight(
 
 
 def test_scores_trained_down_the_tree_loss_decode_to_the_gold_tree_and_roles() -> None:
-    import torch
 
     from argmine.decode import decode_with_roles
     from argmine.train import tree_loss
 
-    torch.manual_seed(7)
-    # Root 2 (not first); claims 0 and 4, premises 1 (under 0), 3 (under 4), 5 (under 3).
-    parent, a = [2, 0, -1, 4, 2, 3], 6
-    gold_roles = ["claim", "premise", "conclusion", "premise", "claim", "premise"]
-    logits = torch.randn(a, a + 1, requires_grad=True)
-    role_logits = torch.randn(a, 3, requires_grad=True)
-    eye = torch.zeros(a, a + 1, dtype=torch.bool)
-    eye[range(a), range(a)] = True
-    optim = torch.optim.Adam([logits, role_logits], lr=0.1)
-    for _ in range(300):  # the tree loss alone
-        roles = torch.log_softmax(role_logits, dim=1)
-        loss = tree_loss(logits.masked_fill(eye, float("-inf")), roles, parent)
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-    with torch.no_grad():
-        logp = torch.log_softmax(logits.masked_fill(eye, float("-inf")), dim=1)
-        roles = torch.log_softmax(role_logits, dim=1)
+    logp, roles, loss = _trained_down(tree_loss, _GOLD_TREE, seed=7)  # the tree loss alone
+    a = len(_GOLD_TREE)
     root = (logp[:, a] + roles[:, 0]).numpy()
     parents, decoded_roles = decode_with_roles(
         logp[:, :a].numpy(), root, roles.numpy(), candidates=a
     )
-    assert parents == parent
+    assert parents == _GOLD_TREE
     # Under the root a unit scores its better of claim and conclusion (restating it):
     # which of the two is the role loss's to say, not the tree's.
-    for got, want in zip(decoded_roles, gold_roles, strict=True):
+    for got, want in zip(decoded_roles, _GOLD_ROLES, strict=True):
         assert got == want or {got, want} == {"claim", "conclusion"}
     assert decoded_roles.count("premise") == 3 and decoded_roles[2] == "conclusion"
-    assert loss.item() < 0.05
+    assert loss < 0.05
 
 
 @pytest.mark.parametrize("option", ["root", "joint", "tree"])
