@@ -119,6 +119,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         batch_docs=args.batch_docs,
         seed=args.seed,
+        split_seed=args.split_seed,
         webify=args.webify,
         max_docs=args.max_docs,
         threads=args.threads,
@@ -198,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of texts rebuilt as web pages with boilerplate",
     )
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--split-seed",
+        type=int,
+        default=None,
+        help="seed of the dev split drawn from AAE2 train (default: --seed); fix it to choose "
+        "between runs at several seeds on the same dev essays",
+    )
     p.add_argument("--max-docs", type=int, default=None, help="per corpus, for quick runs")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     p.add_argument("--lr-encoder", type=float, default=8e-5, help="encoder learning rate")

@@ -74,6 +74,9 @@ class TrainConfig:
     webify: float = 0.4
     dev_fraction: float = 0.1
     seed: int = 0
+    #: Seed of the dev split drawn from corpora without one (AAE2); ``None``: ``seed``.
+    #: Fixing it lets runs at several seeds be chosen between on the same dev texts.
+    split_seed: int | None = None
     threads: int = 0
     max_docs: int | None = None  # per corpus, for quick runs and tests
     attack_weight: float = 3.0
@@ -126,7 +129,7 @@ def load_training_docs(
         train_split, dev_split = TRAIN_SPLITS[name]
         docs = load(name, train_split, data_dir)
         if dev_split is None:
-            rng = random.Random(config.seed)
+            rng = random.Random(config.seed if config.split_seed is None else config.split_seed)
             order = list(range(len(docs)))
             rng.shuffle(order)
             n_dev = max(1, round(len(docs) * config.dev_fraction))

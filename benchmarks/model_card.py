@@ -95,6 +95,7 @@ def card(
         ("root_weight", 0.0),
         ("joint_weight", 0.0),
         ("tree_weight", 0.0),
+        ("split_seed", None),
     )
     for option, off in optional:
         if cfg.get(option, off) != off:  # shown where a run set them

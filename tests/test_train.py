@@ -595,3 +595,19 @@ def test_the_train_command_refuses_a_root_joint_or_tree_weight_below_zero_or_not
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"argmine train: {option}_weight={float(weight)} (--{option}-weight)")
     assert "\n" not in err and not (tmp_path / "m").exists()
+
+
+def test_a_fixed_split_seed_draws_the_same_dev_essays_at_every_training_seed(
+    data_dir: Path,
+) -> None:
+    from argmine.train import load_training_docs
+
+    def dev_ids(**settings: Any) -> list[str]:
+        _, dev = load_training_docs(TrainConfig(corpora=["aae2"], **settings), str(data_dir))
+        return [d.id for d in dev]
+
+    fixed = dev_ids(seed=0)
+    assert len(fixed) == 32  # a tenth of the 322 TRAIN essays
+    assert dev_ids(seed=1, split_seed=0) == fixed
+    assert dev_ids(seed=1) != fixed  # without it the split follows the seed
+    assert dev_ids(seed=0, split_seed=1) == dev_ids(seed=1)
