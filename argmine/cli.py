@@ -203,8 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--split-seed",
         type=int,
         default=None,
-        help="seed of the dev split drawn from AAE2 train (default: --seed); fix it to choose "
-        "between runs at several seeds on the same dev essays",
+        help="seed of the dev split drawn from corpora without one, AAE2 and arg-microtexts "
+        "(default: --seed); fix it to choose between runs at several seeds on the same dev texts",
     )
     p.add_argument("--max-docs", type=int, default=None, help="per corpus, for quick runs")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")

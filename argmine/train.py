@@ -74,7 +74,8 @@ class TrainConfig:
     webify: float = 0.4
     dev_fraction: float = 0.1
     seed: int = 0
-    #: Seed of the dev split drawn from corpora without one (AAE2); ``None``: ``seed``.
+    #: Seed of the dev split drawn from corpora without one (AAE2, arg-microtexts);
+    #: ``None``: ``seed``.
     #: Fixing it lets runs at several seeds be chosen between on the same dev texts.
     split_seed: int | None = None
     threads: int = 0
