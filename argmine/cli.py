@@ -136,6 +136,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         joint_weight=args.joint_weight,
         tree_weight=args.tree_weight,
         tree_in_paragraphs=args.tree_in_paragraphs,
+        dev_fraction=args.dev_fraction,
+        keep_last=args.keep_last,
     )
     record = train(config, args.output, data_dir=args.data_dir)
     print(
@@ -205,6 +207,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="seed of the dev split drawn from corpora without one, AAE2 and arg-microtexts "
         "(default: --seed); fix it to choose between runs at several seeds on the same dev texts",
+    )
+    p.add_argument(
+        "--dev-fraction",
+        type=float,
+        default=0.1,
+        help="share of the training texts held out for dev in corpora without a dev split "
+        "(AAE2, arg-microtexts; default 0.1; 0: none, to refit on all of them)",
+    )
+    p.add_argument(
+        "--keep-last",
+        action="store_true",
+        help="keep the last epoch instead of the best on dev (dev is still scored): for a "
+        "refit with a number of epochs dev chose before",
     )
     p.add_argument("--max-docs", type=int, default=None, help="per corpus, for quick runs")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")

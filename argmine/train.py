@@ -72,6 +72,9 @@ class TrainConfig:
     warmup: float = 0.1
     weight_decay: float = 0.01
     webify: float = 0.4
+    #: Share of a corpus's training texts held out as dev texts where it has no dev split
+    #: (AAE2, arg-microtexts). 0: none, to refit on every training text with a recipe that
+    #: dev chose (then set ``keep_last``: the other corpora's dev splits are still scored).
     dev_fraction: float = 0.1
     seed: int = 0
     #: Seed of the dev split drawn from corpora without one (AAE2, arg-microtexts);
@@ -116,6 +119,10 @@ class TrainConfig:
     #: a unit hangs under the root or under a unit of its own paragraph. Every root is
     #: still counted, where the decoder tries only its best few.
     tree_in_paragraphs: bool = False
+    #: Keep the last epoch's weights (or, with ``average_last``, their average) instead of
+    #: the epoch with the best dev score; dev scores are still logged. For a refit whose
+    #: number of epochs dev chose before.
+    keep_last: bool = False
 
 
 def load_training_docs(
@@ -133,7 +140,9 @@ def load_training_docs(
             rng = random.Random(config.seed if config.split_seed is None else config.split_seed)
             order = list(range(len(docs)))
             rng.shuffle(order)
-            n_dev = max(1, round(len(docs) * config.dev_fraction))
+            n_dev = round(len(docs) * config.dev_fraction)
+            if config.dev_fraction > 0:
+                n_dev = max(1, n_dev)
             dev_ids = set(order[:n_dev])
             dev_docs = [d for i, d in enumerate(docs) if i in dev_ids]
             docs = [d for i, d in enumerate(docs) if i not in dev_ids]
@@ -400,7 +409,8 @@ def train(
     select: Callable[[Any, list[Document]], dict[str, float]] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Train a model, keep the epoch with the best dev score, save it to ``output``.
+    """Train a model, keep the epoch with the best dev score, save it to ``output``
+    (the last epoch with ``config.keep_last`` or without dev texts).
 
     By default the documents come from ``config.corpora`` (:func:`load_training_docs`);
     pass ``docs`` and ``dev_docs`` to train on others (e.g. a cross-validation fold).
@@ -440,6 +450,11 @@ def train(
                 f"{option}_weight={weight} (--{option}-weight): must be a number of at "
                 f"least 0 (0: no {what} loss)"
             )
+    if not (math.isfinite(config.dev_fraction) and 0 <= config.dev_fraction < 1):
+        raise TrainConfigError(
+            f"dev_fraction={config.dev_fraction} (--dev-fraction): the share of training "
+            "texts held out for dev must be at least 0 and below 1 (0: none)"
+        )
     if config.tree_in_paragraphs and not config.tree_weight:
         raise TrainConfigError(
             "tree_in_paragraphs (--tree-in-paragraphs) scopes the whole-tree loss: it needs "
@@ -519,6 +534,7 @@ def train(
         scores = (select or dev_scores)(net, dev_list) if dev_list else {}
         return scores, float(np.mean(list(scores.values()))) if scores else 0.0
 
+    keep_all = config.keep_last or not dev_list  # each epoch replaces the one before
     best = -1.0
     start = time.time()
     log = (output / "train_log.jsonl").open("w")
@@ -596,7 +612,7 @@ def train(
         log.write(json.dumps(ep) + "\n")
         log.flush()
         logger.info("epoch %d dev %s", epoch + 1, scores)
-        if score > best or not dev_list:
+        if score > best or keep_all:
             best = score
             model.save(output)
     if averaged is not None:
@@ -608,7 +624,7 @@ def train(
             "epochs": list(range(first, config.epochs + 1)),
             "dev": scores,
             "dev_mean": score,
-            "chosen": score > best or not dev_list,
+            "chosen": score > best or keep_all,
         }
         log.write(json.dumps({"average": record["average"]}) + "\n")
         logger.info("average of epochs %d-%d dev %s", first, config.epochs, scores)

@@ -96,6 +96,7 @@ def card(
         ("joint_weight", 0.0),
         ("tree_weight", 0.0),
         ("split_seed", None),
+        ("dev_fraction", 0.1),
     )
     for option, off in optional:
         if cfg.get(option, off) != off:  # shown where a run set them
@@ -106,6 +107,8 @@ def card(
         command += " --link-layout-by-unit"
     if cfg.get("tree_in_paragraphs"):
         command += " --tree-in-paragraphs"
+    if cfg.get("keep_last"):
+        command += " --keep-last"
     command += f" --output {model.relative_to(ROOT)}"
     lines = [
         f"# {model.name}",

@@ -611,3 +611,52 @@ def test_a_fixed_split_seed_draws_the_same_dev_essays_at_every_training_seed(
     assert dev_ids(seed=1, split_seed=0) == fixed
     assert dev_ids(seed=1) != fixed  # without it the split follows the seed
     assert dev_ids(seed=0, split_seed=1) == dev_ids(seed=1)
+
+
+def test_a_dev_fraction_of_zero_holds_out_no_essay_and_trains_on_all_of_them(
+    data_dir: Path,
+) -> None:
+    from argmine.train import load_training_docs
+
+    train_docs, dev = load_training_docs(
+        TrainConfig(corpora=["aae2"], dev_fraction=0.0), str(data_dir)
+    )
+    assert dev == [] and len(train_docs) == 322  # every TRAIN essay
+    train_docs, dev = load_training_docs(
+        TrainConfig(corpora=["aae2"], dev_fraction=0.2), str(data_dir)
+    )
+    assert (len(train_docs), len(dev)) == (258, 64)
+
+
+@pytest.mark.parametrize("fraction", ["-0.1", "1", "nan"])
+def test_the_train_command_refuses_a_dev_fraction_outside_zero_to_one(
+    fraction: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--dev-fraction", fraction, "--output", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"argmine train: dev_fraction={float(fraction)} (--dev-fraction)")
+    assert "\n" not in err and not (tmp_path / "m").exists()
+
+
+def test_keep_last_saves_the_last_epoch_where_dev_prefers_an_earlier_one(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    name = "unit_head.classify.3.weight"
+    seen: list[torch.Tensor] = []
+
+    def select(model: object, dev: list[Document]) -> dict[str, float]:
+        seen.append(dict(model.named_parameters())[name].detach().clone())  # type: ignore[attr-defined]
+        return {"score": [0.9, 0.1][len(seen) - 1]}  # dev prefers the first epoch
+
+    docs, dev = aae2["train"][:2], aae2["train"][2:3]
+    for keep_last, kept in ((False, 0), (True, 1)):
+        seen.clear()
+        folder = tmp_path / str(keep_last)
+        config = replace(TINY, epochs=2, keep_last=keep_last)
+        record = train(config, folder, docs=docs, dev_docs=dev, select=select, progress=False)
+        assert [e["dev_mean"] for e in record["epochs"]] == [0.9, 0.1]  # dev is still scored
+        saved = load_file(str(folder / "model.safetensors"))[name].float()
+        assert torch.allclose(saved, seen[kept], atol=1e-3), keep_last
