@@ -20,10 +20,15 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from argmine.errors import ArgmineError
 from argmine.nn import PRECISIONS
+
+if TYPE_CHECKING:
+    from argmine.train import TrainConfig
 
 
 def _read_text(path: str, encoding: str) -> tuple[str, str]:
@@ -110,35 +115,67 @@ def _corpus_share(value: str) -> tuple[str, float]:
         ) from None
 
 
-def _cmd_train(args: argparse.Namespace) -> int:
-    from argmine.train import TrainConfig, train
+#: ``TrainConfig`` fields that ``argmine train`` has no option for (their defaults hold).
+UNFLAGGED_TRAIN_FIELDS = frozenset({"lr_heads", "warmup", "weight_decay", "attack_weight"})
+#: Options ``train_argv`` always writes, so that a model card's command reads on its own.
+_ALWAYS_SHOWN = ("corpora", "epochs", "seed", "freeze_layers", "precision")
 
-    config = TrainConfig(
-        corpora=args.corpora,
-        encoder=args.encoder,
-        epochs=args.epochs,
-        batch_docs=args.batch_docs,
-        seed=args.seed,
-        split_seed=args.split_seed,
-        webify=args.webify,
-        max_docs=args.max_docs,
-        threads=args.threads,
-        lr_encoder=args.lr_encoder,
-        freeze_layers=args.freeze_layers,
-        precision=args.precision,
-        device=args.device,
-        average_last=args.average_last,
-        marker_tokens=args.marker_tokens,
-        link_weight=args.link_weight,
-        sample=dict(args.sample),
-        link_layout_by_unit=args.link_layout_by_unit,
-        root_weight=args.root_weight,
-        joint_weight=args.joint_weight,
-        tree_weight=args.tree_weight,
-        tree_in_paragraphs=args.tree_in_paragraphs,
-        dev_fraction=args.dev_fraction,
-        keep_last=args.keep_last,
-    )
+
+def train_config(args: argparse.Namespace) -> TrainConfig:
+    """The ``TrainConfig`` of parsed ``argmine train`` arguments (the inverse of
+    :func:`train_argv`)."""
+    from argmine.train import TrainConfig
+
+    values = {
+        f.name: getattr(args, f.name)
+        for f in fields(TrainConfig)
+        if f.name not in UNFLAGGED_TRAIN_FIELDS
+    }
+    values["sample"] = dict(values["sample"])
+    return TrainConfig(**values)
+
+
+def train_argv(config: TrainConfig) -> list[str]:
+    """The ``argmine train`` arguments (without ``--output``) that give ``config``: the
+    options in ``_ALWAYS_SHOWN`` and every other one that differs from its default.
+
+    Example:
+        >>> from argmine.train import TrainConfig
+        >>> argv = train_argv(TrainConfig(epochs=8, tree_weight=1.0, keep_last=True))
+        >>> argv[:4], argv[-3:]
+        (['argmine', 'train', '--corpora', 'aae2'], ['--tree-weight', '1.0', '--keep-last'])
+    """
+    from argmine.train import TrainConfig
+
+    defaults = TrainConfig()
+    for name in sorted(UNFLAGGED_TRAIN_FIELDS):
+        if getattr(config, name) != getattr(defaults, name):
+            raise ValueError(f"{name}={getattr(config, name)!r} has no argmine train option")
+    parser_defaults = vars(build_parser().parse_args(["train", "--output", "-"]))
+    argv = ["argmine", "train"]
+    for f in fields(TrainConfig):
+        value = getattr(config, f.name)
+        if f.name in UNFLAGGED_TRAIN_FIELDS or (
+            f.name not in _ALWAYS_SHOWN and value == parser_defaults[f.name]
+        ):
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        if f.name == "sample":
+            for corpus, share in sorted(value.items()):
+                argv += [flag, f"{corpus}={share}"]
+        elif isinstance(value, bool):
+            argv += [flag] if value else []
+        elif isinstance(value, list):
+            argv += [flag, *map(str, value)]
+        else:
+            argv += [flag, str(value)]
+    return argv
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from argmine.train import train
+
+    config = train_config(args)
     record = train(config, args.output, data_dir=args.data_dir)
     print(
         json.dumps(

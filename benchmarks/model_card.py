@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from _common import HEADLINE  # benchmarks/ is on sys.path when run
 
+from argmine.cli import train_argv
 from argmine.miner import PREMISE_PARENT_PENALTY
+from argmine.train import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,35 +83,18 @@ def card(
     corpora = ", ".join(cfg.get("corpora", []))
     epochs = training.get("epochs", [])
     best = max(epochs, key=lambda e: e.get("dev_mean", 0)) if epochs else {}
-    command = (
-        f"argmine train --corpora {' '.join(cfg.get('corpora', []))} --epochs "
-        f"{cfg.get('epochs')} --seed {cfg.get('seed')}"
+    if cfg.get("keep_last") and epochs:  # a refit keeps its last epoch whatever dev says
+        best = epochs[-1]
+    held_out = cfg.get("dev_fraction", 0.1)
+    aae2_split = (
+        f"AAE2 TRAIN less a fixed {round(100 * held_out)}% for model selection"
+        if held_out
+        else "every AAE2 TRAIN essay (a refit: none held out)"
     )
-    for option, default in (("freeze_layers", 2), ("precision", "float32")):
-        # Runs before these options existed used the default shown.
-        value = cfg.get(option, default)
-        command += f" --{option.replace('_', '-')} {value}"
-    optional = (
-        ("average_last", 0),
-        ("marker_tokens", 0),
-        ("link_weight", 1.0),
-        ("root_weight", 0.0),
-        ("joint_weight", 0.0),
-        ("tree_weight", 0.0),
-        ("split_seed", None),
-        ("dev_fraction", 0.1),
-    )
-    for option, off in optional:
-        if cfg.get(option, off) != off:  # shown where a run set them
-            command += f" --{option.replace('_', '-')} {cfg[option]}"
-    for name, share in sorted(cfg.get("sample", {}).items()):
-        command += f" --sample {name}={share}"
-    if cfg.get("link_layout_by_unit"):
-        command += " --link-layout-by-unit"
-    if cfg.get("tree_in_paragraphs"):
-        command += " --tree-in-paragraphs"
-    if cfg.get("keep_last"):
-        command += " --keep-last"
+    # Runs from before an option existed used the value shown (precision: float32).
+    known = {f.name for f in fields(TrainConfig)}
+    run = TrainConfig(**{"precision": "float32", **{k: v for k, v in cfg.items() if k in known}})
+    command = " ".join(train_argv(run))
     command += f" --output {model.relative_to(ROOT)}"
     lines = [
         f"# {model.name}",
@@ -159,7 +145,7 @@ def card(
         "## Training",
         "",
         f"- Data: {corpora} with argmine's label mapping (`config.json`, "
-        "`corpus_label_mapping`): AAE2 TRAIN less a fixed 10% for model selection "
+        f"`corpus_label_mapping`): {aae2_split} "
         "(licence: research use only), AbstRCT neoplasm_train with neoplasm_dev for "
         "selection (CC BY-NC-SA 4.0). The weights derive from these corpora: use them "
         "under the same non-commercial terms. arg-microtexts is not in the training data.",
@@ -176,8 +162,12 @@ def card(
         f"- Time: {training.get('seconds')} s on the 2-core CPU machine (AVX512-BF16), "
         f"encoder precision `{cfg.get('precision', 'float32')}`"
         + (f" ({training['encoder_dtype']})" if training.get("encoder_dtype") else "")
-        + ", dev selection included; best epoch "
-        f"{best.get('epoch')} (dev mean {best.get('dev_mean', 0):.4f}).",
+        + (
+            ", dev scoring included; kept the last epoch, "
+            if cfg.get("keep_last")
+            else ", dev selection included; best epoch "
+        )
+        + f"{best.get('epoch')} (dev mean {best.get('dev_mean', 0):.4f}).",
         "",
         "Dev scores by epoch (`training.json`, `train_log.jsonl` has every step's loss):",
         "",

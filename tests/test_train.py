@@ -660,3 +660,62 @@ def test_keep_last_saves_the_last_epoch_where_dev_prefers_an_earlier_one(
         assert [e["dev_mean"] for e in record["epochs"]] == [0.9, 0.1]  # dev is still scored
         saved = load_file(str(folder / "model.safetensors"))[name].float()
         assert torch.allclose(saved, seen[kept], atol=1e-3), keep_last
+
+
+#: A value other than the default for every TrainConfig field that has an option.
+_EVERY_OPTION_SET = {
+    "corpora": ["aae2", "microtext"],
+    "encoder": "some/encoder",
+    "epochs": 5,
+    "batch_docs": 3,
+    "webify": 0.25,
+    "dev_fraction": 0.0,
+    "seed": 4,
+    "split_seed": 2,
+    "threads": 1,
+    "max_docs": 7,
+    "freeze_layers": 1,
+    "precision": "float32",
+    "device": "cuda:1",
+    "average_last": 2,
+    "marker_tokens": 6,
+    "link_weight": 2.0,
+    "sample": {"aae2": 0.5, "microtext": 0.25},
+    "link_layout_by_unit": True,
+    "root_weight": 0.5,
+    "joint_weight": 1.5,
+    "tree_weight": 1.0,
+    "tree_in_paragraphs": True,
+    "keep_last": True,
+    "lr_encoder": 1e-4,
+}
+
+
+def test_every_train_option_reaches_its_config_field_and_the_card_command_gives_it_back() -> None:
+    from dataclasses import fields
+
+    from argmine.cli import UNFLAGGED_TRAIN_FIELDS, build_parser, train_argv, train_config
+
+    flagged = {f.name for f in fields(TrainConfig)} - UNFLAGGED_TRAIN_FIELDS
+    assert set(_EVERY_OPTION_SET) == flagged  # a new field needs an option and a value here
+    config = TrainConfig(**_EVERY_OPTION_SET)  # type: ignore[arg-type]
+    argv = train_argv(config)
+    assert argv[:2] == ["argmine", "train"]
+    parsed = train_config(build_parser().parse_args([*argv[1:], "--output", "m"]))
+    assert parsed == config
+    default = train_argv(TrainConfig())
+    assert train_config(build_parser().parse_args([*default[1:], "--output", "m"])) == TrainConfig()
+    for name, value in _EVERY_OPTION_SET.items():
+        assert getattr(parsed, name) == value != getattr(TrainConfig(), name), name
+    # Defaults are left out, but the options a card's reader looks for first are shown.
+    assert train_argv(TrainConfig()) == [
+        "argmine", "train", "--corpora", "aae2", "abstrct", "--epochs", "3", "--seed", "0",
+        "--freeze-layers", "2", "--precision", "auto",
+    ]  # fmt: skip
+
+
+def test_a_config_no_train_option_can_give_has_no_command() -> None:
+    from argmine.cli import train_argv
+
+    with pytest.raises(ValueError, match=r"attack_weight=1\.0 has no argmine train option"):
+        train_argv(TrainConfig(attack_weight=1.0))
