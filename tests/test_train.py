@@ -25,6 +25,36 @@ def _run(folder: Path, docs: list[Document], dev: list[Document], **changes: obj
     return (folder / "model.safetensors").read_bytes()
 
 
+def _refused_in_one_line(
+    options: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``argmine train`` with ``options`` exits 2 with a one-line error starting
+    ``argmine train: <message>``, before it makes the output folder."""
+    out = tmp_path / "m"
+    assert main(["train", *options, "--output", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"argmine train: {message}")
+    assert "\n" not in err and not out.exists()
+
+
+def _recording_dev(
+    scores: list[float],
+) -> tuple[Callable[[object, list[Document]], dict[str, float]], list[Any]]:
+    """A dev scorer that gives ``scores`` in turn, and the list where it copies one head
+    weight of each model it scores (``_WATCHED``)."""
+    seen: list[Any] = []
+
+    def select(model: object, dev: list[Document]) -> dict[str, float]:
+        seen.append(dict(model.named_parameters())[_WATCHED].detach().clone())  # type: ignore[attr-defined]
+        return {"score": scores[len(seen) - 1]}
+
+    return select, seen
+
+
+#: The weight ``_recording_dev`` copies.
+_WATCHED = "unit_head.classify.3.weight"
+
+
 def test_a_run_writes_a_model_that_loads_and_records_its_run(
     aae2: dict[str, list[Document]], tmp_path: Path
 ) -> None:
@@ -76,13 +106,7 @@ def test_averaged_weights_are_the_mean_of_the_last_epochs_and_compete_on_dev(
     import torch
     from safetensors.torch import load_file
 
-    name = "unit_head.classify.3.weight"
-    seen: list[torch.Tensor] = []
-
-    def select(model: object, dev: list[Document]) -> dict[str, float]:
-        seen.append(dict(model.named_parameters())[name].detach().clone())  # type: ignore[attr-defined]
-        return {"score": [0.1, 0.2, 0.9][len(seen) - 1]}  # the average scores best
-
+    select, seen = _recording_dev([0.1, 0.2, 0.9])  # the average scores best
     config = replace(TINY, epochs=2, average_last=2)
     docs, dev = aae2["train"][:2], aae2["train"][2:3]
     record = train(config, tmp_path, docs=docs, dev_docs=dev, select=select, progress=False)
@@ -95,7 +119,7 @@ def test_averaged_weights_are_the_mean_of_the_last_epochs_and_compete_on_dev(
         "dev_mean": 0.9,
         "chosen": True,
     }
-    saved = load_file(str(tmp_path / "model.safetensors"))[name].float()
+    saved = load_file(str(tmp_path / "model.safetensors"))[_WATCHED].float()
     assert torch.allclose(saved, average, atol=1e-3)  # stored in float16
 
 
@@ -145,10 +169,8 @@ def test_the_link_weight_scales_the_parent_choice_loss_alone(
 def test_the_train_command_refuses_a_link_weight_that_is_not_positive(
     weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["train", "--link-weight", weight, "--output", str(tmp_path / "m")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith(f"argmine train: link_weight={float(weight)} (--link-weight)")
-    assert "\n" not in err and not (tmp_path / "m").exists()
+    message = f"link_weight={float(weight)} (--link-weight)"
+    _refused_in_one_line(["--link-weight", weight], message, tmp_path, capsys)
 
 
 def test_a_model_with_marker_vectors_reads_the_words_before_each_unit(
@@ -591,10 +613,8 @@ def test_scores_trained_down_the_tree_loss_decode_to_the_gold_tree_and_roles() -
 def test_the_train_command_refuses_a_root_joint_or_tree_weight_below_zero_or_not_finite(
     option: str, weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["train", f"--{option}-weight", weight, "--output", str(tmp_path / "m")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith(f"argmine train: {option}_weight={float(weight)} (--{option}-weight)")
-    assert "\n" not in err and not (tmp_path / "m").exists()
+    message = f"{option}_weight={float(weight)} (--{option}-weight)"
+    _refused_in_one_line([f"--{option}-weight", weight], message, tmp_path, capsys)
 
 
 def test_a_fixed_split_seed_draws_the_same_dev_essays_at_every_training_seed(
@@ -632,10 +652,8 @@ def test_a_dev_fraction_of_zero_holds_out_no_essay_and_trains_on_all_of_them(
 def test_the_train_command_refuses_a_dev_fraction_outside_zero_to_one(
     fraction: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["train", "--dev-fraction", fraction, "--output", str(tmp_path / "m")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith(f"argmine train: dev_fraction={float(fraction)} (--dev-fraction)")
-    assert "\n" not in err and not (tmp_path / "m").exists()
+    message = f"dev_fraction={float(fraction)} (--dev-fraction)"
+    _refused_in_one_line(["--dev-fraction", fraction], message, tmp_path, capsys)
 
 
 def test_keep_last_saves_the_last_epoch_where_dev_prefers_an_earlier_one(
@@ -644,21 +662,14 @@ def test_keep_last_saves_the_last_epoch_where_dev_prefers_an_earlier_one(
     import torch
     from safetensors.torch import load_file
 
-    name = "unit_head.classify.3.weight"
-    seen: list[torch.Tensor] = []
-
-    def select(model: object, dev: list[Document]) -> dict[str, float]:
-        seen.append(dict(model.named_parameters())[name].detach().clone())  # type: ignore[attr-defined]
-        return {"score": [0.9, 0.1][len(seen) - 1]}  # dev prefers the first epoch
-
     docs, dev = aae2["train"][:2], aae2["train"][2:3]
     for keep_last, kept in ((False, 0), (True, 1)):
-        seen.clear()
+        select, seen = _recording_dev([0.9, 0.1])  # dev prefers the first epoch
         folder = tmp_path / str(keep_last)
         config = replace(TINY, epochs=2, keep_last=keep_last)
         record = train(config, folder, docs=docs, dev_docs=dev, select=select, progress=False)
         assert [e["dev_mean"] for e in record["epochs"]] == [0.9, 0.1]  # dev is still scored
-        saved = load_file(str(folder / "model.safetensors"))[name].float()
+        saved = load_file(str(folder / "model.safetensors"))[_WATCHED].float()
         assert torch.allclose(saved, seen[kept], atol=1e-3), keep_last
 
 
@@ -708,7 +719,7 @@ def test_every_train_option_reaches_its_config_field_and_the_card_command_gives_
     for name, value in _EVERY_OPTION_SET.items():
         assert getattr(parsed, name) == value != getattr(TrainConfig(), name), name
     # Defaults are left out, but the options a card's reader looks for first are shown.
-    assert train_argv(TrainConfig()) == [
+    assert default == [
         "argmine", "train", "--corpora", "aae2", "abstrct", "--epochs", "3", "--seed", "0",
         "--freeze-layers", "2", "--precision", "auto",
     ]  # fmt: skip
