@@ -7,6 +7,8 @@ link F1 (every gold relation, derived ones included) of:
 - the tree the miner decodes (roles and tree decided together);
 - the model's own link and root scores decoded with the *gold* roles given, as the
   miner decodes essays (what the link scorer reaches if every role were right);
+- the model's own scores, roles included, decoded with the *gold root* given (what a
+  wrong root costs: in an essay every claim's link goes to the root);
 - a reference rule given the gold roles: each premise hangs under the nearest claim of
   its paragraph, every claim and other major claim under the gold root;
 - the same rule given the miner's decoded roles (the nearest predicted claim; a premise
@@ -127,8 +129,19 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
                 allowed=paragraph_constraints(paragraph) if essay else None,
                 premise_parent_penalty=miner.premise_parent_penalty if essay else 0.0,
             )
+            # Roles as the miner reads them; only the gold root may be the root.
+            order = [miner.model.config.role_labels.index(r) for r in ROLES]
+            rooted, _ = decode_with_roles(
+                raw.link_logp,
+                np.where(np.arange(len(g_par)) == g_par.index(-1), 0.0, -np.inf),
+                np.log(raw.role_probs[raw.arg][:, order] + 1e-9),
+                candidates=1,
+                allowed=paragraph_constraints(paragraph) if essay else None,
+                premise_parent_penalty=miner.premise_parent_penalty if essay else 0.0,
+            )
             trees = {
                 "decoded": p_par,
+                "decoded, gold root given": rooted,
                 "link scores, gold roles": given,
                 "nearest claim, gold roles": nearest_claim_tree(g_roles, paragraph),
                 "nearest claim, decoded roles": nearest_claim_tree(p_roles, paragraph),
@@ -198,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | ---: |",
         *(f"| {name} | {value:.4f} |" for name, value in result["link_f1"].items()),
         "",
-        "The decoded tree and the one from the link scores with gold roles are decoded as "
-        "the miner decodes essays (premise_parent_penalty="
+        "The decoded tree, the one with the gold root given and the one from the link "
+        "scores with gold roles are decoded as the miner decodes essays "
+        "(premise_parent_penalty="
         f"{result['premise_parent_penalty']}).",
         "",
         "Gold premise links, by the roles the decoded tree gave the premise and its parent:",
