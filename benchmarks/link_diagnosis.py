@@ -29,6 +29,7 @@ training holds out for model selection) the same figures show how much of the te
 is a fit that does not carry over to new essays.
 
     python benchmarks/link_diagnosis.py [--model DIR] [--split test|train]
+                                        [--precision auto|float32|bfloat16]
                                         [--data-dir DIR] [--out-dir DIR]
 
 Writes ``link_diagnosis.json`` and ``link_diagnosis.md`` (``link_diagnosis_train.*``
@@ -48,6 +49,8 @@ from typing import Any
 
 import numpy as np
 from _common import ROOT, git_revision, write_record  # benchmarks/ is on sys.path when run
+
+from argmine.nn import PRECISIONS
 
 ROLES = ("conclusion", "claim", "premise")
 
@@ -82,20 +85,46 @@ def nearest_claim_tree(roles: list[str], paragraph: list[int]) -> list[int]:
     return parents
 
 
-def diagnose(model: str | None, data_dir: str | None = None, split: str = "test") -> dict[str, Any]:
-    """The figures of the module notes for ``model`` (default: the shipped model)."""
+def diagnose(
+    model: str | None, data_dir: str | None = None, split: str = "test", precision: str = "auto"
+) -> dict[str, Any]:
+    """The figures of the module notes for ``model`` (default: the shipped model), its
+    encoder computing in ``precision``."""
     import argmine
     from argmine.corpora import load
     from argmine.evaluate import corpus_settings
+    from argmine.nn.encoder import compute_dtype
 
-    miner = argmine.load(model, all_argumentative=True)
+    miner = argmine.load(model, all_argumentative=True, precision=precision)
     docs = load("aae2", split, data_dir)
     with corpus_settings(miner, "aae2"):  # decoded as `argmine evaluate aae2` decodes
-        return _diagnose(miner, docs, split)
+        result = _diagnose(miner, docs, split)
+    return {**result, "encoder_dtype": str(compute_dtype(precision)).removeprefix("torch.")}
+
+
+def _decoded(
+    miner: Any,
+    raw: Any,
+    paragraph: list[int],
+    role_logp: np.ndarray,
+    root_logp: np.ndarray | None = None,
+) -> list[int]:
+    """The tree decoded from ``raw`` as the miner decodes essays, with these role scores
+    and root scores (default: the model's; any other: only its best root is tried)."""
+    from argmine.decode import decode_with_roles, paragraph_constraints
+
+    essay = miner.paragraph_arguments
+    return decode_with_roles(
+        raw.link_logp,
+        raw.root_logp if root_logp is None else root_logp,
+        role_logp,
+        candidates=miner.root_candidates if root_logp is None else 1,
+        allowed=paragraph_constraints(paragraph) if essay else None,
+        premise_parent_penalty=miner.premise_parent_penalty if essay else 0.0,
+    )[0]
 
 
 def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
-    from argmine.decode import decode_with_roles, paragraph_constraints
     from argmine.evaluation.predict import _blind
     from argmine.features import layout, paragraph_spans_of
 
@@ -104,6 +133,7 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
     breakdown: Counter[tuple[str, str, str]] = Counter()
     n_gold = 0
     n_units = right_roles = 0
+    order = [miner.model.config.role_labels.index(r) for r in ROLES]  # as the miner reads them
     for start in range(0, len(docs), 16):
         batch = docs[start : start + 16]
         mined = miner.run_with_raw([_blind(d) for d in batch])
@@ -120,25 +150,15 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
             one_hot = np.full((len(g_roles), 3), 0.01 / 2)
             for i, role in enumerate(g_roles):
                 one_hot[i, ROLES.index(role)] = 0.99
-            essay = miner.paragraph_arguments  # decoded as the miner decodes essays
-            given, _ = decode_with_roles(
-                raw.link_logp,
-                raw.root_logp,
-                np.log(one_hot),
-                candidates=miner.root_candidates,
-                allowed=paragraph_constraints(paragraph) if essay else None,
-                premise_parent_penalty=miner.premise_parent_penalty if essay else 0.0,
-            )
-            # Roles as the miner reads them; only the gold root may be the root.
-            order = [miner.model.config.role_labels.index(r) for r in ROLES]
-            rooted, _ = decode_with_roles(
-                raw.link_logp,
-                np.where(np.arange(len(g_par)) == g_par.index(-1), 0.0, -np.inf),
-                np.log(raw.role_probs[raw.arg][:, order] + 1e-9),
-                candidates=1,
-                allowed=paragraph_constraints(paragraph) if essay else None,
-                premise_parent_penalty=miner.premise_parent_penalty if essay else 0.0,
-            )
+            given = _decoded(miner, raw, paragraph, np.log(one_hot))
+            if len(raw.arg) != len(g_par):
+                raise RuntimeError(f"{gold.id}: {len(raw.arg)} of {len(g_par)} units argue")
+            role_logp = np.log(raw.role_probs[raw.arg][:, order] + 1e-9)
+            if _decoded(miner, raw, paragraph, role_logp) != p_par:
+                raise RuntimeError(f"{gold.id}: not decoded here as the miner decodes it")
+            # Only the gold root may be the root.
+            is_root = np.arange(len(g_par)) == g_par.index(-1)
+            rooted = _decoded(miner, raw, paragraph, role_logp, np.where(is_root, 0.0, -np.inf))
             trees = {
                 "decoded": p_par,
                 "decoded, gold root given": rooted,
@@ -195,9 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="encoder arithmetic (auto: bfloat16 where the CPU has it); in float32 the "
+        "figures do not depend on whether the CPU has bfloat16",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    result = diagnose(args.model, args.data_dir, args.split)
+    result = diagnose(args.model, args.data_dir, args.split, args.precision)
     command = shlex.join([Path(sys.executable).name, *sys.argv])
     lines = [
         f"# Link diagnosis (AAE2 {args.split}, gold units)",
@@ -205,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- command: `{command}`",
         f"- git revision: `{git_revision()}`, {dt.datetime.now(dt.UTC).isoformat()}",
         f"- model: `{args.model or 'shipped model'}`; {result['n_gold_links']} gold links",
+        f"- encoder arithmetic: {result['encoder_dtype']} (`--precision {args.precision}`)",
         f"- units whose decoded role is right: {result['role_accuracy']:.4f}",
         "",
         "| tree | link F1 |",
