@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 from pathlib import Path
@@ -111,3 +112,16 @@ def git_revision() -> str:
     if state["revision"] == "unknown":
         return "unknown"
     return state["revision"][:7] + ("+dirty" if state["dirty"] else "")
+
+
+def add_precision_option(parser: argparse.ArgumentParser) -> None:
+    """``--precision``: the encoder's arithmetic for a benchmark that runs a model."""
+    from argmine.nn import PRECISIONS
+
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="encoder arithmetic (auto: bfloat16 where the CPU has it); in float32 the "
+        "figures do not depend on whether the CPU has bfloat16",
+    )

@@ -28,9 +28,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, git_revision, write_record  # benchmarks/ is on sys.path when run
-
-from argmine.nn import PRECISIONS
+from _common import (  # benchmarks/ is on sys.path when run
+    ROOT,
+    add_precision_option,
+    git_revision,
+    write_record,
+)
 
 RUNS = (
     ("aae2", "test"),
@@ -111,13 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--resamples", type=int, default=2000, help="redrawn test sets of the bootstrap"
     )
-    parser.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="encoder arithmetic (auto: bfloat16 where the CPU has it); in float32 the "
-        "figures do not depend on whether the CPU has bfloat16",
-    )
+    add_precision_option(parser)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     labels = args.label or args.models

@@ -48,9 +48,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import ROOT, git_revision, write_record  # benchmarks/ is on sys.path when run
-
-from argmine.nn import PRECISIONS
+from _common import (  # benchmarks/ is on sys.path when run
+    ROOT,
+    add_precision_option,
+    git_revision,
+    write_record,
+)
 
 ROLES = ("conclusion", "claim", "premise")
 
@@ -215,13 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
-    parser.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="encoder arithmetic (auto: bfloat16 where the CPU has it); in float32 the "
-        "figures do not depend on whether the CPU has bfloat16",
-    )
+    add_precision_option(parser)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     result = diagnose(args.model, args.data_dir, args.split, args.precision)

@@ -31,9 +31,12 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from _common import ROOT, git_revision, write_record  # benchmarks/ is on sys.path when run
-
-from argmine.nn import PRECISIONS
+from _common import (  # benchmarks/ is on sys.path when run
+    ROOT,
+    add_precision_option,
+    git_revision,
+    write_record,
+)
 
 if TYPE_CHECKING:
     from argmine.nn.model import ModelConfig
@@ -215,12 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", default="weight_average", help="record name (NAME.json, NAME.md)")
     p.add_argument("--data-dir", default=os.environ.get("ARGMINE_DATA"))
     p.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
-    p.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="encoder arithmetic (auto: bfloat16 where the CPU has it, as training scores dev)",
-    )
+    add_precision_option(p)
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     bad = [s for s in args.shares if not 0 < s < 1]
