@@ -248,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- dev texts: {result['dev_texts']}, held out by both runs; A's recipe: "
         + ", ".join(f"{k} {result['training']['a'].get(k)}" for k in DEV_RECIPE),
         "- B's training differs from A's in: "
-        + (", ".join(f"{k} {v}" for k, v in differences.items()) or "nothing"),
+        + (", ".join(f"{k} {ta.get(k)} -> {v}" for k, v in differences.items()) or "nothing")
+        + " (None: not recorded)",
         f"- encoder arithmetic: {result['encoder_dtype']} (`--precision {args.precision}`)",
         "",
         "| share of B | dev mean | " + " | ".join(keys) + " |",
