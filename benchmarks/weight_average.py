@@ -186,13 +186,7 @@ def sweep(
     wb = load_file(str(Path(model_b) / WEIGHTS_FILE))
     rows = []
     for share in [0.0, *shares, 1.0]:
-        state = averaged(wa, wb, share)
-        own = net.state_dict()
-        loaded = net.load_state_dict(
-            {k: v.to(own[k].dtype) for k, v in state.items()}, strict=False
-        )
-        if loaded.unexpected_keys or any(not net.config.is_frozen(k) for k in loaded.missing_keys):
-            raise ValueError(f"{model_a}: the averaged weights do not fit the network.")
+        net.load_weights(averaged(wa, wb, share), f"the average with {share} of {model_b}")
         net.eval()
         scores = dev_scores(net, dev)
         rows.append(
@@ -246,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- git revision: `{record['meta']['git_revision']}`, {record['meta']['date']}",
         f"- A: `{args.model_a}`; B: `{args.model_b}`",
         f"- dev texts: {result['dev_texts']}, held out by both runs; A's recipe: "
-        + ", ".join(f"{k} {result['training']['a'].get(k)}" for k in DEV_RECIPE),
+        + ", ".join(f"{k} {ta.get(k)}" for k in DEV_RECIPE),
         "- B's training differs from A's in: "
         + (", ".join(f"{k} {ta.get(k)} -> {v}" for k, v in differences.items()) or "nothing")
         + " (None: not recorded)",

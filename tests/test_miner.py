@@ -133,6 +133,26 @@ def test_pickled_weights_are_refused_with_an_explanation(tmp_path: Path) -> None
         argmine.load(str(tmp_path))
 
 
+def test_weights_that_do_not_match_the_config_are_refused_naming_the_file(
+    untrained_model_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    folder = tmp_path / "model"
+    shutil.copytree(untrained_model_dir, folder)
+    state = load_file(str(folder / "model.safetensors"))
+    name = next(k for k in state if k.startswith("role_head."))
+    save_file({k: v for k, v in state.items() if k != name}, str(folder / "model.safetensors"))
+    with pytest.raises(
+        ModelLoadError,
+        match=rf"model\.safetensors does not match its config: "
+        rf"missing \[{name!r}\]",
+    ):
+        argmine.load(str(folder))
+
+
 def test_saved_model_reloads_to_the_same_predictions(
     untrained_model_dir: Path, untrained_miner: Any, tmp_path: Path
 ) -> None:

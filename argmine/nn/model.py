@@ -240,18 +240,23 @@ class ArgmineModel(nn.Module):
         except (json.JSONDecodeError, TypeError) as e:
             raise ModelLoadError(f"{folder / CONFIG_FILE} is not a valid config: {e}") from e
         model = cls.from_encoder(config)
-        state = load_file(str(folder / WEIGHTS_FILE))
-        own = model.state_dict()
-        state = {k: v.to(own[k].dtype) if k in own else v for k, v in state.items()}
-        result = model.load_state_dict(state, strict=False)
-        absent = [k for k in result.missing_keys if not config.is_frozen(k)]
-        if absent or result.unexpected_keys:
-            raise ModelLoadError(
-                f"{folder / WEIGHTS_FILE} does not match its config: missing "
-                f"{absent[:5]}, unexpected {list(result.unexpected_keys)[:5]}."
-            )
+        model.load_weights(load_file(str(folder / WEIGHTS_FILE)), str(folder / WEIGHTS_FILE))
         model.eval()
         return model
+
+    def load_weights(self, state: dict[str, torch.Tensor], source: str) -> None:
+        """Put the stored tensors ``state`` (as :meth:`save` writes them: every weight but
+        the frozen ones) into the network, each in the network's dtype; raises
+        :class:`ModelLoadError` naming ``source`` where they do not match its config."""
+        own = self.state_dict()
+        state = {k: v.to(own[k].dtype) if k in own else v for k, v in state.items()}
+        result = self.load_state_dict(state, strict=False)
+        absent = [k for k in result.missing_keys if not self.config.is_frozen(k)]
+        if absent or result.unexpected_keys:
+            raise ModelLoadError(
+                f"{source} does not match its config: missing "
+                f"{absent[:5]}, unexpected {list(result.unexpected_keys)[:5]}."
+            )
 
     # -- preprocess ---------------------------------------------------------------------
 
