@@ -8,7 +8,10 @@ link F1 (every gold relation, derived ones included) of:
 - the model's own link and root scores decoded with the *gold* roles given, as the
   miner decodes essays (what the link scorer reaches if every role were right);
 - the model's own scores, roles included, decoded with the *gold root* given (what a
-  wrong root costs: in an essay every claim's link goes to the root);
+  wrong root costs: in an essay every claim's link goes to the root); and how many
+  essays get a wrong root, by what the unit decoded as root is in the corpus (another
+  MajorClaim, a restatement that AAE2's convention does not take as root, or a role
+  error);
 - a reference rule given the gold roles: each premise hangs under the nearest claim of
   its paragraph, every claim and other major claim under the gold root;
 - the same rule given the miner's decoded roles (the nearest predicted claim; a premise
@@ -88,6 +91,21 @@ def nearest_claim_tree(roles: list[str], paragraph: list[int]) -> list[int]:
     return parents
 
 
+def wrong_root(gold_parents: list[int], parents: list[int], labels: list[str]) -> str | None:
+    """The corpus label (``labels``) of the unit decoded as root where it is not the gold
+    root, else ``None``: a wrong root that is a gold MajorClaim restates the thesis, one
+    that is a Claim or a Premise is a role error.
+
+    Example:
+        >>> wrong_root([2, 2, -1], [-1, 0, 0], ["MajorClaim", "Claim", "MajorClaim"])
+        'MajorClaim'
+        >>> wrong_root([2, 2, -1], [2, 2, -1], ["MajorClaim", "Claim", "MajorClaim"]) is None
+        True
+    """
+    gold, decoded = gold_parents.index(-1), parents.index(-1)
+    return None if decoded == gold else labels[decoded]
+
+
 def diagnose(
     model: str | None, data_dir: str | None = None, split: str = "test", precision: str = "auto"
 ) -> dict[str, Any]:
@@ -134,6 +152,7 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
     hits: Counter[str] = Counter()
     top: Counter[tuple[str, str]] = Counter()
     breakdown: Counter[tuple[str, str, str]] = Counter()
+    roots: Counter[str] = Counter()
     n_gold = 0
     n_units = right_roles = 0
     order = [miner.model.config.role_labels.index(r) for r in ROLES]  # as the miner reads them
@@ -159,6 +178,8 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
             role_logp = np.log(raw.role_probs[raw.arg][:, order] + 1e-9)
             if _decoded(miner, raw, paragraph, role_logp) != p_par:
                 raise RuntimeError(f"{gold.id}: not decoded here as the miner decodes it")
+            wrong = wrong_root(g_par, p_par, [str(u.source_label) for u in gold.units])
+            roots[wrong or "right"] += 1
             # Only the gold root may be the root.
             is_root = np.arange(len(g_par)) == g_par.index(-1)
             rooted = _decoded(miner, raw, paragraph, role_logp, np.where(is_root, 0.0, -np.inf))
@@ -194,6 +215,7 @@ def _diagnose(miner: Any, docs: list[Any], split: str) -> dict[str, Any]:
         "n_gold_links": n_gold,
         "role_accuracy": round(right_roles / n_units, 4),
         "link_f1": {name: round(k / n_gold, 4) for name, k in hits.items()},
+        "roots": dict(sorted(roots.items(), key=lambda kv: (kv[0] != "right", -kv[1]))),
         "premise_links": [
             {"premise": a, "gold_parent": b, "n": k, "right": breakdown[(a, b, "right")]}
             for (a, b, what), k in sorted(breakdown.items(), key=lambda kv: -kv[1])
@@ -240,6 +262,17 @@ def main(argv: list[str] | None = None) -> int:
         "scores with gold roles are decoded as the miner decodes essays "
         "(premise_parent_penalty="
         f"{result['premise_parent_penalty']}).",
+        "",
+        "Decoded roots, by the corpus label of the unit decoded as root where it is not "
+        "the gold root (a MajorClaim: another statement of the thesis; a Claim or a "
+        "Premise: a role error):",
+        "",
+        "| decoded root | essays |",
+        "| --- | ---: |",
+        *(
+            f"| {'the gold root' if k == 'right' else f'a gold {k}'} | {n} |"
+            for k, n in result["roots"].items()
+        ),
         "",
         "Gold premise links, by the roles the decoded tree gave the premise and its parent:",
         "",

@@ -1,0 +1,47 @@
+"""benchmarks/link_diagnosis.py: the reference tree and the wrong-root breakdown."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def link_diagnosis(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    return importlib.import_module("link_diagnosis")
+
+
+def test_the_examples_in_its_docstrings_hold(link_diagnosis: ModuleType) -> None:
+    result = doctest.testmod(link_diagnosis)
+    assert result.attempted >= 3 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("parents", "expected"),
+    [
+        ([3, 0, 0, -1], None),  # the gold root
+        ([-1, 0, 0, 0], "Claim"),  # a claim taken for the thesis: a role error
+        ([1, -1, 1, 1], "Premise"),  # a premise as root
+    ],
+)
+def test_a_wrong_root_is_named_by_its_corpus_label(
+    link_diagnosis: ModuleType, parents: list[int], expected: str | None
+) -> None:
+    gold = [3, 0, 0, -1]
+    labels = ["Claim", "Premise", "Premise", "MajorClaim"]
+    assert link_diagnosis.wrong_root(gold, parents, labels) == expected
+
+
+def test_an_earlier_statement_of_the_thesis_as_root_is_told_from_a_role_error(
+    link_diagnosis: ModuleType,
+) -> None:
+    labels = ["MajorClaim", "Claim", "Premise", "MajorClaim"]
+    gold = [3, 3, 1, -1]  # AAE2's convention: the last MajorClaim is the root
+    assert link_diagnosis.wrong_root(gold, [-1, 0, 1, 0], labels) == "MajorClaim"
