@@ -1,15 +1,21 @@
-"""Shared fixtures: where the benchmark corpora are, and each corpus split loaded once."""
+"""Shared fixtures: where the benchmark corpora are, each corpus split loaded once, and the
+benchmark scripts as modules."""
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
 from argmine.corpora import load, resolve_data_dir
 from argmine.document import Document
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: In CI nothing may be skipped for want of data or model: a missing one fails.
 IN_CI = bool(os.environ.get("CI"))
@@ -103,3 +109,11 @@ def shipped_miner() -> Any:
     if not (default_model_path() / "config.json").is_file():
         skip_or_fail(f"the shipped model is missing at {default_model_path()}")
     return argmine.load()
+
+
+@pytest.fixture()
+def benchmark(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], ModuleType]:
+    """Import a script of ``benchmarks/`` by name, with that folder on ``sys.path`` as when
+    it is run (the scripts import ``_common`` from beside them)."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    return importlib.import_module

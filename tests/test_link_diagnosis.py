@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import doctest
-import importlib
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture()
-def link_diagnosis(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    return importlib.import_module("link_diagnosis")
+def link_diagnosis(benchmark: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark("link_diagnosis")
 
 
 def test_the_examples_in_its_docstrings_hold(link_diagnosis: ModuleType) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,9 +16,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 @pytest.fixture()
-def model_card(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    return importlib.import_module("model_card")
+def model_card(benchmark: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark("model_card")
 
 
 def _card(module: ModuleType, training: dict[str, Any]) -> str:

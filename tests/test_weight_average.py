@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import doctest
-import importlib
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -15,14 +15,12 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-ROOT = Path(__file__).resolve().parents[1]
 RECIPE = {"corpora": ["aae2"], "seed": 0, "dev_fraction": 0.1}
 
 
 @pytest.fixture()
-def weight_average(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    return importlib.import_module("weight_average")
+def weight_average(benchmark: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark("weight_average")
 
 
 def test_the_examples_in_its_docstrings_hold(weight_average: ModuleType) -> None:
