@@ -336,6 +336,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="for corpora that keep each argument inside a paragraph (AAE2), let the "
         "whole-tree loss count only the trees inside the essay decoder's paragraph scope",
     )
+    p.add_argument(
+        "--dropout",
+        type=float,
+        default=0.1,
+        help="share of the heads' hidden units zeroed in training (default 0.1)",
+    )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)

@@ -119,6 +119,9 @@ class TrainConfig:
     #: a unit hangs under the root or under a unit of its own paragraph. Every root is
     #: still counted, where the decoder tries only its best few.
     tree_in_paragraphs: bool = False
+    #: Dropout of the heads (``ModelConfig.dropout``): the share of each head's hidden
+    #: units zeroed in training, against over-fitting a few hundred essays.
+    dropout: float = 0.1
     #: Keep the last epoch's weights (or, with ``average_last``, their average) instead of
     #: the epoch with the best dev score; dev scores are still logged. For a refit whose
     #: number of epochs dev chose before.
@@ -455,6 +458,11 @@ def train(
             f"dev_fraction={config.dev_fraction} (--dev-fraction): the share of training "
             "texts held out for dev must be at least 0 and below 1 (0: none)"
         )
+    if not (math.isfinite(config.dropout) and 0 <= config.dropout < 1):
+        raise TrainConfigError(
+            f"dropout={config.dropout} (--dropout): the share of the heads' hidden units "
+            "zeroed in training must be at least 0 and below 1 (default 0.1)"
+        )
     if config.tree_in_paragraphs and not config.tree_weight:
         raise TrainConfigError(
             "tree_in_paragraphs (--tree-in-paragraphs) scopes the whole-tree loss: it needs "
@@ -498,6 +506,7 @@ def train(
             freeze_layers=config.freeze_layers,
             marker_tokens=config.marker_tokens,
             link_layout_by_unit=config.link_layout_by_unit,
+            dropout=config.dropout,
         )
     )
     model.to(device)

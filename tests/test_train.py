@@ -617,6 +617,30 @@ def test_the_train_command_refuses_a_root_joint_or_tree_weight_below_zero_or_not
     _refused_in_one_line([f"--{option}-weight", weight], message, tmp_path, capsys)
 
 
+@pytest.mark.parametrize("value", ["-0.1", "1", "nan"])
+def test_the_train_command_refuses_a_dropout_outside_zero_to_one(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _refused_in_one_line(
+        ["--dropout", value], f"dropout={float(value)} (--dropout)", tmp_path, capsys
+    )
+
+
+def test_a_run_with_another_dropout_saves_it_and_its_heads_use_it(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    import torch
+
+    import argmine
+
+    _run(tmp_path, aae2["train"][:2], aae2["train"][2:3], dropout=0.3)
+    assert json.loads((tmp_path / "config.json").read_text())["dropout"] == 0.3
+    model = argmine.load(tmp_path).model
+    encoder = set(model.encoder.modules())
+    rates = {m.p for m in model.modules() if isinstance(m, torch.nn.Dropout) and m not in encoder}
+    assert rates == {0.3}
+
+
 def test_a_fixed_split_seed_draws_the_same_dev_essays_at_every_training_seed(
     data_dir: Path,
 ) -> None:
@@ -699,6 +723,7 @@ _EVERY_OPTION_SET = {
     "tree_in_paragraphs": True,
     "keep_last": True,
     "lr_encoder": 1e-4,
+    "dropout": 0.3,
 }
 
 
