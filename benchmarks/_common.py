@@ -114,6 +114,26 @@ def git_revision() -> str:
     return state["revision"][:7] + ("+dirty" if state["dirty"] else "")
 
 
+def run_meta(script: str, argv: list[str] | None) -> dict[str, str]:
+    """A record's ``command`` (``python benchmarks/SCRIPT`` and its arguments: ``argv``,
+    or the process's when ``None``), ``git_revision`` and ``date``.
+
+    Example:
+        >>> run_meta("ensemble.py", ["a", "b c"])["command"]
+        "python benchmarks/ensemble.py a 'b c'"
+    """
+    import datetime as dt
+    import shlex
+    import sys
+
+    return {
+        "command": f"python benchmarks/{script} "
+        + shlex.join(sys.argv[1:] if argv is None else argv),
+        "git_revision": git_revision(),
+        "date": dt.datetime.now(dt.UTC).isoformat(),
+    }
+
+
 def add_precision_option(parser: argparse.ArgumentParser) -> None:
     """``--precision``: the encoder's arithmetic for a benchmark that runs a model."""
     from argmine.nn import PRECISIONS

@@ -22,11 +22,8 @@ Writes ``NAME.json`` and ``NAME.md`` (default ``weight_average``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import shlex
-import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from _common import (  # benchmarks/ is on sys.path when run
     ROOT,
     add_precision_option,
-    git_revision,
+    run_meta,
     write_record,
 )
 
@@ -221,10 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     result = sweep(args.model_a, args.model_b, args.shares, args.data_dir, args.precision)
     record = {
         "meta": {
-            "command": "python benchmarks/weight_average.py "
-            + shlex.join(sys.argv[1:] if argv is None else argv),
-            "git_revision": git_revision(),
-            "date": dt.datetime.now(dt.UTC).isoformat(),
+            **run_meta("weight_average.py", argv),
             "model_a": args.model_a,
             "model_b": args.model_b,
         },
