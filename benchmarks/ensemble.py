@@ -59,10 +59,7 @@ def mean_of_logs(logs: Sequence[np.ndarray]) -> np.ndarray:
         [0.4, 0.0]
     """
     stack = np.stack([np.asarray(x, dtype=np.float64) for x in logs])
-    top = stack.max(0)
-    shift = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        return shift + np.log(np.exp(stack - shift).mean(0))
+    return np.asarray(np.logaddexp.reduce(stack, axis=0) - np.log(len(stack)))
 
 
 def average_outputs(raws: Sequence[Raw]) -> Raw:
@@ -144,30 +141,27 @@ def check_compatible(configs: Sequence[Any], dev_ids: Sequence[list[str]]) -> No
             )
 
 
-def _mined(miner: Any, docs: list[Any]) -> list[list[Raw]]:
+def _mined(miner: Any, blind: list[Any]) -> list[list[Raw]]:
     from argmine.evaluate import corpus_settings
-    from argmine.evaluation.predict import _blind
 
     out: list[list[Raw]] = []
     with corpus_settings(miner, "aae2"):  # decoded as `argmine evaluate aae2` decodes
-        for start in range(0, len(docs), 16):
-            out += [
-                raws
-                for _, raws in miner.run_with_raw([_blind(d) for d in docs[start : start + 16]])
-            ]
+        for start in range(0, len(blind), 16):
+            out += [raws for _, raws in miner.run_with_raw(blind[start : start + 16])]
     return out
 
 
-def _scores(miner: Any, gold: list[Any], members: list[list[list[Raw]]]) -> dict[str, float]:
+def _scores(
+    miner: Any, gold: list[Any], blind: list[Any], members: list[list[list[Raw]]]
+) -> dict[str, float]:
     from argmine.evaluate import corpus_settings
-    from argmine.evaluation.predict import _blind
     from argmine.evaluation.significance import link_counts, link_f1_of, macro_f1_of, unit_counts
 
     preds = []
     with corpus_settings(miner, "aae2"):
-        for d, doc in enumerate(gold):
+        for d, doc in enumerate(blind):
             blocks = zip(*(m[d] for m in members), strict=True)
-            preds.append(miner.postprocess(_blind(doc), [average_outputs(b) for b in blocks]))
+            preds.append(miner.postprocess(doc, [average_outputs(b) for b in blocks]))
     return {
         "link_f1": round(link_f1_of(link_counts(gold, preds).sum(0)), 4),
         "unit_macro_f1": round(macro_f1_of(unit_counts(gold, preds).sum(0)), 4),
@@ -183,6 +177,7 @@ def measure(
     """Dev and test figures of every subset of ``models`` (see the module notes)."""
     import argmine
     from argmine.corpora import load
+    from argmine.evaluation.predict import _blind
     from argmine.nn.encoder import compute_dtype
     from argmine.train import load_training_docs
 
@@ -198,15 +193,14 @@ def measure(
     devs = [load_training_docs(replace(r, corpora=["aae2"]), data_dir)[1] for r in recipes]
     check_compatible(configs, [[d.id for d in dev] for dev in devs])
     gold = {"dev": devs[0], "test": load("aae2", "test", data_dir)}
-    mined = [{s: _mined(m, gold[s]) for s in SPLITS} for m in miners]
+    blind = {s: [_blind(d) for d in gold[s]] for s in SPLITS}  # gold units, nothing leaks
+    mined = [{s: _mined(m, blind[s]) for s in SPLITS} for m in miners]
     rows = []
     for members in subsets(len(models), sizes):
-        rows.append(
-            {
-                "members": list(members),
-                **{s: _scores(miners[0], gold[s], [mined[k][s] for k in members]) for s in SPLITS},
-            }
-        )
+        row: dict[str, Any] = {"members": list(members)}
+        for s in SPLITS:
+            row[s] = _scores(miners[0], gold[s], blind[s], [mined[k][s] for k in members])
+        rows.append(row)
     return {
         "dev_texts": len(gold["dev"]),
         "test_texts": len(gold["test"]),
