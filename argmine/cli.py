@@ -310,6 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="let each unit's vector weigh the distances of its links, as child and as parent",
     )
     p.add_argument(
+        "--unit-attention",
+        type=int,
+        default=0,
+        metavar="LAYERS",
+        help="self-attention layers over a text's units after the BiLSTM, so that each "
+        "unit reads every other directly (default 0: none)",
+    )
+    p.add_argument(
         "--root-weight",
         type=float,
         default=0.0,

@@ -107,6 +107,8 @@ class TrainConfig:
     sample: dict[str, float] = field(default_factory=dict)
     #: Link layout weighed by each unit's vector (``ModelConfig.link_layout_by_unit``).
     link_layout_by_unit: bool = False
+    #: Self-attention layers over the units (``ModelConfig.unit_attention``); 0: none.
+    unit_attention: int = 0
     #: Weight of the root-choice loss (:func:`root_choice_loss`); 0: off.
     root_weight: float = 0.0
     #: Weight of the joint parent-and-role loss (:func:`joint_choice_loss`); 0: off.
@@ -463,6 +465,11 @@ def train(
             f"dropout={config.dropout} (--dropout): the share of the heads' hidden units "
             "zeroed in training must be at least 0 and below 1 (default 0.1)"
         )
+    if not 0 <= config.unit_attention <= 4:
+        raise TrainConfigError(
+            f"unit_attention={config.unit_attention} (--unit-attention): the number of "
+            "self-attention layers over the units must be 0 (none) to 4"
+        )
     if config.tree_in_paragraphs and not config.tree_weight:
         raise TrainConfigError(
             "tree_in_paragraphs (--tree-in-paragraphs) scopes the whole-tree loss: it needs "
@@ -506,6 +513,7 @@ def train(
             freeze_layers=config.freeze_layers,
             marker_tokens=config.marker_tokens,
             link_layout_by_unit=config.link_layout_by_unit,
+            unit_attention=config.unit_attention,
             dropout=config.dropout,
         )
     )

@@ -115,7 +115,13 @@ def card(
             if config.get("marker_tokens")
             else ""
         )
-        + "; a BiLSTM over the units; heads for the unit label, the role "
+        + "; a BiLSTM over the units"
+        + (
+            f", then {config['unit_attention']} self-attention layer(s) over them"
+            if config.get("unit_attention")
+            else ""
+        )
+        + "; heads for the unit label, the role "
         "(conclusion / claim / premise) given the body positions, biaffine links with "
         "layout features"
         + (

@@ -626,6 +626,28 @@ def test_the_train_command_refuses_a_dropout_outside_zero_to_one(
     )
 
 
+@pytest.mark.parametrize("value", ["-1", "5"])
+def test_the_train_command_refuses_a_unit_attention_outside_zero_to_four(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _refused_in_one_line(
+        ["--unit-attention", value], f"unit_attention={value} (--unit-attention)", tmp_path, capsys
+    )
+
+
+def test_a_run_with_unit_attention_saves_it_and_loads_the_layers_back(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    import argmine
+
+    _run(tmp_path, aae2["train"][:2], aae2["train"][2:3], unit_attention=1)
+    assert json.loads((tmp_path / "config.json").read_text())["unit_attention"] == 1
+    miner = argmine.load(tmp_path)
+    assert len(miner.model.unit_head.attention) == 1
+    doc = miner(aae2["test"][0])
+    assert len(doc.units) == len(aae2["test"][0].units) and doc.tree is not None
+
+
 def test_a_run_with_another_dropout_saves_it_and_its_heads_use_it(
     aae2: dict[str, list[Document]], tmp_path: Path
 ) -> None:
@@ -724,6 +746,7 @@ _EVERY_OPTION_SET = {
     "keep_last": True,
     "lr_encoder": 1e-4,
     "dropout": 0.3,
+    "unit_attention": 2,
 }
 
 

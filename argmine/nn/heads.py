@@ -3,7 +3,8 @@
 The pipeline decides in this order, each step reading the previous one's result:
 
 1. :class:`UnitHead` reads each unit in the context of the whole document (a BiLSTM over
-   the units) and says whether it argues at all (``none`` or not) and, first guess, how.
+   the units, optionally followed by self-attention layers over them) and says whether it
+   argues at all (``none`` or not) and, first guess, how.
 2. The *body* (paragraphs with argumentative units) is fixed from step 1, and positions
    are recomputed inside it (:func:`argmine.features.position_features`).
 3. :class:`RoleHead` decides conclusion / claim / premise from the context and the body
@@ -31,12 +32,43 @@ def _mlp(n_in: int, n_hidden: int, n_out: int, dropout: float) -> nn.Sequential:
 
 
 class UnitHead(nn.Module):
-    """Unit vector + form + position features -> context vectors and 4-way label logits."""
+    """Unit vector + form + position features -> context vectors and 4-way label logits.
 
-    def __init__(self, n_in: int, dim: int, n_labels: int, dropout: float) -> None:
+    The context is a BiLSTM over the document's units, then ``attention_layers``
+    self-attention layers over them (0: none). A BiLSTM carries what the neighbours say;
+    attention lets each unit compare itself with any other directly (a claim restates
+    part of the thesis several paragraphs away). Each attention layer's output
+    projections start at zero, so an untrained head scores as without them. Units
+    attend within blocks of :attr:`ATTENTION_BLOCK` consecutive units, which bounds the
+    memory a very long text takes (an essay's units fit in one block).
+    """
+
+    #: Units attend to the others of their block of this many consecutive units.
+    ATTENTION_BLOCK = 256
+
+    def __init__(
+        self, n_in: int, dim: int, n_labels: int, dropout: float, attention_layers: int = 0
+    ) -> None:
         super().__init__()
         self.project = nn.Sequential(nn.Linear(n_in, dim), nn.GELU(), nn.Dropout(dropout))
         self.context = nn.LSTM(dim, dim // 2, batch_first=True, bidirectional=True)
+        layers = [
+            nn.TransformerEncoderLayer(
+                dim,
+                nhead=4,
+                dim_feedforward=2 * dim,
+                dropout=dropout,
+                activation="gelu",
+                batch_first=True,
+                norm_first=True,
+            )
+            for _ in range(attention_layers)
+        ]
+        for layer in layers:
+            for proj in (layer.self_attn.out_proj, layer.linear2):
+                nn.init.zeros_(proj.weight)
+                nn.init.zeros_(proj.bias)
+        self.attention = nn.ModuleList(layers)
         self.classify = _mlp(dim, dim, n_labels, dropout)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -50,6 +82,14 @@ class UnitHead(nn.Module):
             with torch.backends.mkldnn.flags(enabled=False):
                 c, _ = self.context(u.unsqueeze(0))
         ctx = u + c.squeeze(0)
+        if len(self.attention):
+            blocks = []
+            for block in torch.split(ctx, self.ATTENTION_BLOCK):
+                h = block.unsqueeze(0)
+                for layer in self.attention:
+                    h = layer(h)
+                blocks.append(h.squeeze(0))
+            ctx = torch.cat(blocks)
         return ctx, self.classify(ctx)
 
 

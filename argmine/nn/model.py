@@ -67,6 +67,9 @@ class ModelConfig:
     #: Whether each unit's vector weighs the layout of its links, as child and as parent
     #: (:class:`argmine.nn.heads.LinkHead`'s ``layout_by_unit``).
     link_layout_by_unit: bool = False
+    #: Self-attention layers over a document's units after the BiLSTM
+    #: (:class:`argmine.nn.heads.UnitHead`'s ``attention_layers``); 0: none.
+    unit_attention: int = 0
     #: Encoder layers (from the bottom) kept as in the base encoder, with its embeddings.
     freeze_layers: int = 2
     #: Text genres the model tells apart; corpora annotate the same labels differently by
@@ -150,7 +153,9 @@ class ArgmineModel(nn.Module):
         h, f, p = self.encoder.hidden_size, len(FORM_FEATURES), len(POSITION_FEATURES)
         d = config.dim
         m = h + 1 if config.marker_tokens else 0  # marker vector and "has a marker"
-        self.unit_head = UnitHead(h + m + f + p, d, len(config.unit_labels), config.dropout)
+        self.unit_head = UnitHead(
+            h + m + f + p, d, len(config.unit_labels), config.dropout, config.unit_attention
+        )
         g = GENRE_DIM if config.genres else 0
         self.genre = nn.Embedding(max(len(config.genres), 1), GENRE_DIM) if g else None
         self.role_head = RoleHead(d + p + g, d, len(config.role_labels), config.dropout)
