@@ -314,8 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="LAYERS",
-        help="self-attention layers over a text's units after the BiLSTM, so that each "
-        "unit reads every other directly (default 0: none)",
+        help="transformer layers (self-attention and feed-forward) over a text's units "
+        "after the BiLSTM, so that each unit reads every other directly (0 to 4; default "
+        "0: none)",
     )
     p.add_argument(
         "--root-weight",

@@ -107,7 +107,7 @@ class TrainConfig:
     sample: dict[str, float] = field(default_factory=dict)
     #: Link layout weighed by each unit's vector (``ModelConfig.link_layout_by_unit``).
     link_layout_by_unit: bool = False
-    #: Self-attention layers over the units (``ModelConfig.unit_attention``); 0: none.
+    #: Transformer layers over the units (``ModelConfig.unit_attention``, 0 to 4); 0: none.
     unit_attention: int = 0
     #: Weight of the root-choice loss (:func:`root_choice_loss`); 0: off.
     root_weight: float = 0.0
@@ -465,10 +465,11 @@ def train(
             f"dropout={config.dropout} (--dropout): the share of the heads' hidden units "
             "zeroed in training must be at least 0 and below 1 (default 0.1)"
         )
-    if not 0 <= config.unit_attention <= 4:
+    layers = config.unit_attention
+    if isinstance(layers, bool) or not isinstance(layers, int) or not 0 <= layers <= 4:
         raise TrainConfigError(
-            f"unit_attention={config.unit_attention} (--unit-attention): the number of "
-            "self-attention layers over the units must be 0 (none) to 4"
+            f"unit_attention={layers!r} (--unit-attention): the number of transformer "
+            "layers over the units must be a whole number from 0 to 4 (default 0: none)"
         )
     if config.tree_in_paragraphs and not config.tree_weight:
         raise TrainConfigError(

@@ -117,7 +117,11 @@ def card(
         )
         + "; a BiLSTM over the units"
         + (
-            f", then {config['unit_attention']} self-attention layer(s) over them"
+            (
+                ", then one transformer layer over them"
+                if config["unit_attention"] == 1
+                else f", then {config['unit_attention']} transformer layers over them"
+            )
             if config.get("unit_attention")
             else ""
         )

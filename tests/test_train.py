@@ -635,6 +635,15 @@ def test_the_train_command_refuses_a_unit_attention_outside_zero_to_four(
     )
 
 
+@pytest.mark.parametrize("value", [True, 1.5])
+def test_a_unit_attention_that_is_not_a_whole_number_is_refused(
+    value: object, tmp_path: Path
+) -> None:
+    with pytest.raises(TrainConfigError, match=rf"unit_attention={value!r} .* whole number"):
+        train(replace(TINY, unit_attention=value), tmp_path / "m", data_dir=str(tmp_path))
+    assert not (tmp_path / "m").exists()
+
+
 def test_a_run_with_unit_attention_saves_it_and_loads_the_layers_back(
     aae2: dict[str, list[Document]], tmp_path: Path
 ) -> None:
@@ -644,6 +653,8 @@ def test_a_run_with_unit_attention_saves_it_and_loads_the_layers_back(
     assert json.loads((tmp_path / "config.json").read_text())["unit_attention"] == 1
     miner = argmine.load(tmp_path)
     assert len(miner.model.unit_head.attention) == 1
+    # The trained layer comes back, not a fresh one (whose output weights are zero).
+    assert float(miner.model.unit_head.attention[0].linear2.weight.detach().abs().sum()) > 0
     doc = miner(aae2["test"][0])
     assert len(doc.units) == len(aae2["test"][0].units) and doc.tree is not None
 

@@ -35,12 +35,14 @@ class UnitHead(nn.Module):
     """Unit vector + form + position features -> context vectors and 4-way label logits.
 
     The context is a BiLSTM over the document's units, then ``attention_layers``
-    self-attention layers over them (0: none). A BiLSTM carries what the neighbours say;
-    attention lets each unit compare itself with any other directly (a claim restates
-    part of the thesis several paragraphs away). Each attention layer's output
-    projections start at zero, so an untrained head scores as without them. Units
-    attend within blocks of :attr:`ATTENTION_BLOCK` consecutive units, which bounds the
-    memory a very long text takes (an essay's units fit in one block).
+    pre-norm transformer layers over them (self-attention, 4 heads, and a feed-forward
+    block; 0: none). A BiLSTM carries what the neighbours say; attention lets each unit
+    compare itself with any other directly (a claim restates part of the thesis several
+    paragraphs away). The attention has no position signal of its own: word order
+    reaches it through the BiLSTM. Each layer's attention output projection and
+    feed-forward output start at zero, so an untrained head scores as without them.
+    Units attend within blocks of :attr:`ATTENTION_BLOCK` consecutive units, which
+    bounds the memory a very long text takes (an essay's units fit in one block).
     """
 
     #: Units attend to the others of their block of this many consecutive units.

@@ -67,7 +67,8 @@ class ModelConfig:
     #: Whether each unit's vector weighs the layout of its links, as child and as parent
     #: (:class:`argmine.nn.heads.LinkHead`'s ``layout_by_unit``).
     link_layout_by_unit: bool = False
-    #: Self-attention layers over a document's units after the BiLSTM
+    #: Transformer layers (self-attention and feed-forward) over a document's units after
+    #: the BiLSTM
     #: (:class:`argmine.nn.heads.UnitHead`'s ``attention_layers``); 0: none.
     unit_attention: int = 0
     #: Encoder layers (from the bottom) kept as in the base encoder, with its embeddings.
