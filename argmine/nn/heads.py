@@ -3,7 +3,7 @@
 The pipeline decides in this order, each step reading the previous one's result:
 
 1. :class:`UnitHead` reads each unit in the context of the whole document (a BiLSTM over
-   the units, optionally followed by self-attention layers over them) and says whether it
+   the units, optionally followed by transformer layers over them) and says whether it
    argues at all (``none`` or not) and, first guess, how.
 2. The *body* (paragraphs with argumentative units) is fixed from step 1, and positions
    are recomputed inside it (:func:`argmine.features.position_features`).

@@ -68,8 +68,7 @@ class ModelConfig:
     #: (:class:`argmine.nn.heads.LinkHead`'s ``layout_by_unit``).
     link_layout_by_unit: bool = False
     #: Transformer layers (self-attention and feed-forward) over a document's units after
-    #: the BiLSTM
-    #: (:class:`argmine.nn.heads.UnitHead`'s ``attention_layers``); 0: none.
+    #: the BiLSTM (:class:`argmine.nn.heads.UnitHead`'s ``attention_layers``); 0: none.
     unit_attention: int = 0
     #: Encoder layers (from the bottom) kept as in the base encoder, with its embeddings.
     freeze_layers: int = 2
