@@ -351,6 +351,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.1,
         help="share of the heads' hidden units zeroed in training (default 0.1)",
     )
+    p.add_argument(
+        "--init-from",
+        default=None,
+        metavar="MODEL",
+        help="start from this saved argmine model folder (e.g. models/argmine-minilm-l6), "
+        "encoder and heads, instead of a new network on --encoder; the network keeps its "
+        "shape (--encoder, --freeze-layers, --marker-tokens, --link-layout-by-unit and "
+        "--unit-attention are that model's)",
+    )
     p.add_argument("--data-dir", default=None, help="corpus folder (default: $ARGMINE_DATA)")
     p.add_argument("--output", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)

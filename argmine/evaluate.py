@@ -20,9 +20,10 @@ Protocols (details in the modules of :mod:`argmine.evaluation`):
 - ``end2end`` (AAE2, AbstRCT): the miner segments the raw text; units are matched to
   gold components at 100% and 50% overlap (:mod:`argmine.evaluation.end2end`).
 - arg-microtexts (protocol ``gold``, gold ADUs): cross-validation, one model trained per
-  fold with the evaluated model's recipe; cc / ro / fu / at macro F1
-  (:mod:`argmine.evaluation.microtext`). ``cv=QUICK`` (1 x 5 folds, 2 epochs) for
-  day-to-day use; the result says whether it followed the published 10 x 5 protocol.
+  fold with the evaluated model's recipe, from the base encoder or (``fine_tune``) from
+  the evaluated model; cc / ro / fu / at macro F1 (:mod:`argmine.evaluation.microtext`).
+  ``cv=QUICK`` (1 x 5 folds, 2 epochs) for day-to-day use; the result says whether it
+  followed the published 10 x 5 protocol.
 
 Example:
     >>> evaluate("essays")
@@ -189,6 +190,15 @@ _NOTES: dict[str, list[str]] = {
         "outgoing relation (none counts as wrong); at: attached or not, all ordered ADU "
         "pairs. Each is a macro F1 over its two classes.",
     ],
+    "microtext_fine_tune": [
+        "arg-microtexts, fine-tuned: each fold's model starts from the evaluated model "
+        "(encoder and heads) and is trained on the fold's training texts with its recipe "
+        "(argmine.train.train, start=...); the evaluated model has not seen arg-microtexts "
+        "(argmine.evaluation.microtext.check_unseen). It brings what it learnt from its own "
+        "corpora, which the published systems, trained on arg-microtexts alone, did not "
+        "have. Splits: argmine.corpora.microtext_cv_splits (KFold, shuffled, seed + "
+        "repetition). Scores are pooled within a fold and averaged over folds.",
+    ],
 }
 
 #: The note on the paragraph scope of a corpus that annotates it (CORPUS_PARAGRAPH_ARGUMENTS),
@@ -354,7 +364,16 @@ def _evaluate_loaded(
 
         settings = cv or FULL
         recipe = replace(recipe_from(miner.model.config), device=getattr(miner, "device", "cpu"))
-        out = cross_validate(docs, recipe, settings, batch_size=batch_size, progress=progress)
+        if settings.fine_tune:
+            recipe = replace(recipe, init_from=_model_name(model))
+        out = cross_validate(
+            docs,
+            recipe,
+            settings,
+            batch_size=batch_size,
+            progress=progress,
+            start=miner.model if settings.fine_tune else None,
+        )
         result["microtext"] = out
         result["setting"] = "full" if out["settings"]["published_protocol"] else "quick"
         summary = dict(out["summary"])
@@ -364,7 +383,7 @@ def _evaluate_loaded(
                 f"QUICK SETTING: {st['repetitions']} x {st['folds']}-fold cross-validation, "
                 f"{st['epochs']} epoch(s) per fold; the published protocol is 10 x 5-fold."
             )
-        notes = _NOTES["microtext"]
+        notes = _NOTES["microtext_fine_tune" if settings.fine_tune else "microtext"]
     elif protocol == "gold":
         from argmine.evaluation.structure import arc_scores, ari_scores, two_class_scores
         from argmine.metrics import link_scores, unit_scores
@@ -505,6 +524,12 @@ def add_command(sub: Any) -> None:
         default=None,
         help="epochs per fold (default: the model's recipe; 2 with --quick)",
     )
+    cv.add_argument(
+        "--fine-tune",
+        action="store_true",
+        help="start each fold's model from the evaluated model, not from the base encoder "
+        "(the model must not have been trained on arg-microtexts)",
+    )
     p.set_defaults(func=_cmd_evaluate)
 
 
@@ -515,6 +540,7 @@ def _cv_settings(args: argparse.Namespace) -> CVSettings:
         folds=args.folds if args.folds is not None else base.folds,
         epochs=args.epochs if args.epochs is not None else base.epochs,
         seed=base.seed,
+        fine_tune=args.fine_tune,
     )
 
 

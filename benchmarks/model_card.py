@@ -216,7 +216,11 @@ def card(
         "conclusion / claim / premise; `link_f1` over (child, parent) pairs of the tree; "
         "`ari` the mean of link and no-link F1 over candidate pairs; `arc` relation-label "
         "macro F1). `end2end` segments the raw text into sentences and matches them to "
-        "gold components at 100% and 50% character overlap.",
+        "gold components at 100% and 50% character overlap. arg-microtexts is "
+        "cross-validated with one model trained per fold from the base encoder, as the "
+        "published systems were, and (`fine_tune=True`) with each fold's model fine-tuned "
+        "from this model, which has not seen arg-microtexts but brings what it learnt "
+        "from its own corpora.",
         "",
         "## Limits",
         "",

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -325,6 +326,35 @@ def test_recipe_and_cv_settings() -> None:
     assert _cv_settings(args) == CVSettings(repetitions=1, folds=3, epochs=2)
     args = _parse(["evaluate", "microtext"])
     assert _cv_settings(args) == FULL
+    args = _parse(["evaluate", "microtext", "--quick", "--fine-tune"])
+    assert _cv_settings(args) == CVSettings(repetitions=1, folds=5, epochs=2, fine_tune=True)
+    assert CVSettings(fine_tune=True).is_published(recipe.epochs)  # the same 10 x 5 folds
+
+
+def test_fine_tuning_per_fold_needs_a_model_that_has_not_seen_the_microtexts(
+    microtext: list[Document], untrained_miner: Any
+) -> None:
+    from argmine.errors import TrainConfigError
+    from argmine.evaluation.microtext import check_unseen, cross_validate
+    from argmine.nn.model import ModelConfig
+
+    check_unseen(ModelConfig(seen_corpora=["aae2", "abstrct"]))
+    for config in (
+        ModelConfig(seen_corpora=["aae2", "microtext"]),
+        ModelConfig(training={"corpora": ["microtext"]}),
+    ):
+        with pytest.raises(TrainConfigError, match="tested on texts it has seen"):
+            check_unseen(config)
+    with pytest.raises(TrainConfigError, match="does not record the corpora"):
+        check_unseen(ModelConfig())  # the untrained model: nothing recorded
+    recipe = recipe_from(untrained_miner.model.config)
+    fine = CVSettings(repetitions=1, folds=2, epochs=1, fine_tune=True)
+    with pytest.raises(TrainConfigError, match="does not record the corpora"):
+        cross_validate(microtext[:4], recipe, fine, start=untrained_miner.model)
+    with pytest.raises(ValueError, match="needs the model to start from"):
+        cross_validate(microtext[:4], recipe, fine)
+    with pytest.raises(ValueError, match="only with fine_tune=True"):
+        cross_validate(microtext[:4], recipe, QUICK, start=untrained_miner.model)
 
 
 # -- anchors and the table -----------------------------------------------------------------
@@ -611,6 +641,51 @@ def test_cli_json(shipped_miner: Any, data_dir: Path, capsys: pytest.CaptureFixt
                  "--format", "json"]) == 0  # fmt: skip
     result = json.loads(capsys.readouterr().out)
     assert result["split"] == "glaucoma_test" and result["n_docs"] == 2
+
+
+@pytest.mark.slow
+def test_folds_fine_tuned_from_the_shipped_model_start_from_its_weights(
+    shipped_miner: Any, microtext: list[Document]
+) -> None:
+    import torch
+
+    from argmine.corpora import microtext_cv_splits
+    from argmine.evaluation.microtext import cross_validate
+
+    # With nothing learnt, each fold's model is the shipped one: its scores are the
+    # shipped model's own on the fold's test texts.
+    recipe = replace(recipe_from(shipped_miner.model.config), lr_encoder=0.0, lr_heads=0.0)
+    before = {k: v.clone() for k, v in shipped_miner.model.state_dict().items()}
+    docs = microtext[:6]
+    cv = CVSettings(repetitions=1, folds=2, epochs=1, fine_tune=True)
+    out = cross_validate(docs, recipe, cv, start=shipped_miner.model)
+    assert out["settings"]["fine_tune"] is True
+    splits = microtext_cv_splits(docs, repetitions=1, folds=2, seed=0)
+    for fold, (_, test) in zip(out["folds"], splits, strict=True):
+        test_docs = [docs[i] for i in test]
+        expected = microtext_scores(test_docs, list(shipped_miner.pipe(test_docs)))
+        assert {k: fold[k] for k in expected} == expected
+    assert all(torch.equal(before[k], v) for k, v in shipped_miner.model.state_dict().items())
+    # From the base encoder, the same recipe scores otherwise: an untrained network.
+    assert cross_validate(docs, recipe, replace(cv, fine_tune=False))["folds"] != out["folds"]
+
+
+@pytest.mark.slow
+def test_the_fine_tuned_cross_validation_names_its_start_and_says_what_it_adds(
+    shipped_miner: Any, data_dir: Path
+) -> None:
+    cv = CVSettings(repetitions=1, folds=2, epochs=1, fine_tune=True)
+    result = evaluate("microtext", miner=shipped_miner, limit=6, cv=cv)
+    assert result["microtext"]["recipe"]["init_from"] == "argmine-minilm-l6 (shipped model)"
+    assert result["microtext"]["settings"]["fine_tune"] is True
+    assert any("starts from the evaluated model" in n for n in result["notes"])
+    assert not any("from scratch" in n for n in result["notes"])
+    table = format_table(result)
+    assert table.startswith("argmine evaluate microtext --split all --protocol gold --fine-tune")
+    assert "2 models, fine-tuned from argmine-minilm-l6 (shipped model)" in table
+    smoke = format_table(evaluate("microtext", miner=shipped_miner, limit=4,
+                                  cv=replace(cv, fine_tune=False)))  # fmt: skip
+    assert "--fine-tune" not in smoke and "2 models, trained from the base encoder" in smoke
 
 
 @pytest.mark.slow

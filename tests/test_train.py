@@ -758,6 +758,7 @@ _EVERY_OPTION_SET = {
     "lr_encoder": 1e-4,
     "dropout": 0.3,
     "unit_attention": 2,
+    "init_from": "models/start",
 }
 
 
@@ -789,3 +790,80 @@ def test_a_config_no_train_option_can_give_has_no_command() -> None:
 
     with pytest.raises(ValueError, match=r"attack_weight=1\.0 has no argmine train option"):
         train_argv(TrainConfig(attack_weight=1.0))
+
+
+def _tensors(folder: Path) -> dict[str, Any]:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+def test_a_run_that_starts_from_a_model_begins_at_its_weights_and_keeps_its_shape(
+    aae2: dict[str, list[Document]], microtext: list[Document], tmp_path: Path
+) -> None:
+    import torch
+
+    import argmine
+
+    start = tmp_path / "start"
+    _run(start, aae2["train"][:2], aae2["train"][2:3], marker_tokens=4)
+    still: dict[str, Any] = {"corpora": ["microtext"], "lr_encoder": 0.0, "lr_heads": 0.0}
+    texts, dev = microtext[:3], microtext[3:4]
+    _run(tmp_path / "from", texts, dev, **still, init_from=str(start))
+    _run(tmp_path / "new", texts, dev, **still)
+    config = json.loads((tmp_path / "from" / "config.json").read_text())
+    assert config["marker_tokens"] == 4 and config["training"]["marker_tokens"] == 4
+    assert config["training"]["init_from"] == str(start)
+    assert config["seen_corpora"] == ["aae2", "microtext"]
+    # With nothing learnt, the run holds the weights it started from, and a new network
+    # on the base encoder does not.
+    begun, fresh = _tensors(start), _tensors(tmp_path / "from")
+    assert begun.keys() == fresh.keys()
+    assert all(torch.equal(begun[k], fresh[k]) for k in begun)
+    assert not torch.equal(begun[_WATCHED], _tensors(tmp_path / "new")[_WATCHED])
+    assert json.loads((tmp_path / "new" / "config.json").read_text())["marker_tokens"] == 0
+    assert argmine.load(tmp_path / "from")(microtext[5]).tree.root is not None
+
+
+def test_a_model_given_in_memory_is_trained_from_and_left_as_it_was(
+    aae2: dict[str, list[Document]], untrained_model_dir: Path, tmp_path: Path
+) -> None:
+    import torch
+
+    from argmine.nn.model import ArgmineModel
+
+    start = ArgmineModel.load(untrained_model_dir)
+    before = {k: v.clone() for k, v in start.state_dict().items()}
+    docs, dev = aae2["train"][:2], aae2["train"][2:3]
+    train(replace(TINY, freeze_layers=2), tmp_path, docs=docs, dev_docs=dev, progress=False,
+          start=start)  # fmt: skip
+    assert all(torch.equal(before[k], v) for k, v in start.state_dict().items())
+    trained = _tensors(tmp_path)
+    assert not torch.equal(trained[_WATCHED], before[_WATCHED].half())
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["freeze_layers"] == 2 and config["training"]["init_from"] is None
+    assert config["seen_corpora"] == ["aae2"]
+
+
+def test_a_run_cannot_change_the_shape_of_the_model_it_starts_from(
+    untrained_model_dir: Path, tmp_path: Path
+) -> None:
+    shape = r"\(--marker-tokens\): the model .* has marker_tokens=0.* option out or give 0"
+    for change, message in (
+        ({"marker_tokens": 6, "freeze_layers": 2}, "marker_tokens=6 " + shape),
+        ({"freeze_layers": 4}, r"freeze_layers=4 .* has freeze_layers=2"),
+    ):
+        config = replace(TINY, init_from=str(untrained_model_dir), **change)  # type: ignore[arg-type]
+        with pytest.raises(TrainConfigError, match=message):
+            train(config, tmp_path / "m", data_dir=str(tmp_path))
+        assert not (tmp_path / "m").exists()
+
+
+def test_the_train_command_names_a_start_model_that_is_not_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-model"
+    _refused_in_one_line(
+        ["--init-from", str(missing)], f"Model folder {str(missing)!r} does not exist",
+        tmp_path, capsys,
+    )  # fmt: skip

@@ -19,7 +19,9 @@ The protocol is 10 repetitions of 5-fold cross-validation
 :func:`argmine.train.train` on the fold's training texts (labels mapped as the corpus
 reader maps them) with the recipe of the model being evaluated. That takes hours on a
 CPU; :data:`QUICK` (1 x 5 folds, 2 epochs) is the day-to-day setting, and results say
-which one they follow.
+which one they follow. Each fold's model starts from the base encoder, as in the
+published protocol, or (``CVSettings(fine_tune=True)``) from the evaluated model, where
+that model has not seen arg-microtexts.
 
 Example:
     >>> from argmine.document import Document
@@ -45,6 +47,7 @@ __all__ = [
     "QUICK",
     "CVSettings",
     "central_claims",
+    "check_unseen",
     "cross_validate",
     "functions",
     "microtext_scores",
@@ -57,12 +60,19 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CVSettings:
-    """Cross-validation settings; ``epochs=None`` keeps the recipe's epochs."""
+    """Cross-validation settings; ``epochs=None`` keeps the recipe's epochs.
+
+    ``fine_tune=True`` starts each fold's model from the evaluated model (encoder and
+    heads, fine-tuned on the fold's training texts) instead of from the base encoder:
+    what a user who adapts the model to a small corpus of their own gets. The evaluated
+    model must not have seen arg-microtexts (:func:`check_unseen`).
+    """
 
     repetitions: int = 10
     folds: int = 5
     epochs: int | None = None
     seed: int = 0
+    fine_tune: bool = False
 
     def is_published(self, recipe_epochs: int) -> bool:
         """Whether these settings are the published 10 x 5 protocol with the full recipe."""
@@ -209,6 +219,37 @@ def recipe_from(model_config: Any) -> Any:
     return replace(config, corpora=["microtext"], max_docs=None, device="cpu")
 
 
+def check_unseen(model_config: Any) -> None:
+    """Refuse (:class:`~argmine.errors.TrainConfigError`, a ``ValueError``) to fine-tune
+    per fold a model whose weights may have seen arg-microtexts: its test folds would hold
+    texts it was trained on.
+
+    Example:
+        >>> from argmine.nn.model import ModelConfig
+        >>> check_unseen(ModelConfig(training={"corpora": ["aae2", "abstrct"]}))
+        >>> check_unseen(ModelConfig(seen_corpora=["microtext"]))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        argmine.errors.TrainConfigError: This model was trained on arg-microtexts ...
+    """
+    from argmine.errors import TrainConfigError
+    from argmine.nn.model import seen_corpora
+
+    seen = seen_corpora(model_config)
+    if "microtext" in seen:
+        raise TrainConfigError(
+            f"This model was trained on arg-microtexts (corpora: {', '.join(seen)}): "
+            "fine-tuned per fold, it would be tested on texts it has seen. Cross-validate "
+            "it from the base encoder instead (without fine_tune / --fine-tune)."
+        )
+    if not seen:
+        raise TrainConfigError(
+            "This model's config does not record the corpora it was trained on, so it "
+            "cannot be shown not to have seen arg-microtexts: cross-validate it from the "
+            "base encoder instead (without fine_tune / --fine-tune)."
+        )
+
+
 def cross_validate(
     docs: Sequence[Document],
     recipe: Any,
@@ -216,11 +257,21 @@ def cross_validate(
     *,
     batch_size: int = 16,
     progress: bool = False,
+    start: Any = None,
 ) -> dict[str, Any]:
     """Train and test one model per fold; mean and standard deviation of cc/ro/fu/at.
 
-    ``recipe`` is a :class:`~argmine.train.TrainConfig` (see :func:`recipe_from`).
+    ``recipe`` is a :class:`~argmine.train.TrainConfig` (see :func:`recipe_from`). With
+    ``settings.fine_tune``, ``start`` is the evaluated model (an
+    :class:`~argmine.nn.model.ArgmineModel`, left unchanged) that each fold starts from;
+    it is checked with :func:`check_unseen`.
     """
+    if settings.fine_tune:
+        if start is None:
+            raise ValueError("fine_tune=True needs the model to start from (start=...).")
+        check_unseen(start.config)
+    elif start is not None:
+        raise ValueError("start is read only with fine_tune=True.")
     from argmine.corpora import microtext_cv_splits
     from argmine.miner import Miner
     from argmine.train import train
@@ -240,7 +291,14 @@ def cross_validate(
         )
         test = [docs[i] for i in test_idx]
         with tempfile.TemporaryDirectory(prefix="argmine-cv-") as tmp:
-            train(config, tmp, docs=[docs[i] for i in train_idx], dev_docs=None, progress=progress)
+            train(
+                config,
+                tmp,
+                docs=[docs[i] for i in train_idx],
+                dev_docs=None,
+                progress=progress,
+                start=start,
+            )
             miner = Miner.load(tmp)
         pred = list(miner.pipe(test, batch_size=batch_size))
         scores = microtext_scores(test, pred)
@@ -265,6 +323,7 @@ def cross_validate(
             "folds": settings.folds,
             "epochs": config.epochs,
             "seed": settings.seed,
+            "fine_tune": settings.fine_tune,
             "published_protocol": settings.is_published(recipe.epochs),
         },
         "recipe": {f.name: getattr(config, f.name) for f in fields(config)},

@@ -154,9 +154,14 @@ def _microtext_section(cv: Mapping[str, Any]) -> list[str]:
     rows: list[list[Any]] = [["level", "mean", "std"]]
     for key in ("cc", "ro", "fu", "at"):
         rows.append([key, cv["summary"][key], cv["std"][key]])
+    start = (
+        f"fine-tuned from {cv['recipe']['init_from']}"
+        if st.get("fine_tune")
+        else "trained from the base encoder"
+    )
     head = (
         f"Cross-validation: {st['repetitions']} x {st['folds']}-fold, {st['epochs']} "
-        f"epoch(s) per fold, {len(cv['folds'])} models"
+        f"epoch(s) per fold, {len(cv['folds'])} models, {start}"
     )
     return [head, grid(rows, "  ")]
 
@@ -203,6 +208,8 @@ def format_table(result: Mapping[str, Any]) -> str:
         f"argmine evaluate {result['corpus']} --split {result['split']} --protocol "
         f"{result['protocol']}"
     )
+    if (result.get("microtext") or {}).get("settings", {}).get("fine_tune"):
+        head += " --fine-tune"
     lines = [head, f"model: {result['model']}", f"documents: {result['n_docs']}"]
     if result.get("decoding") and result["corpus"] != "microtext":
         lines.append("decoding: " + ", ".join(f"{k}={v}" for k, v in result["decoding"].items()))

@@ -80,6 +80,9 @@ class ModelConfig:
     argmine_version: str = ""
     corpus_label_mapping: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    #: Every corpus whose training texts shaped the weights, through the model a run
+    #: started from too (``TrainConfig.init_from``); see :func:`seen_corpora`.
+    seen_corpora: list[str] = field(default_factory=list)
 
     @property
     def frozen(self) -> tuple[str, ...]:
@@ -102,6 +105,22 @@ class ModelConfig:
         if genre not in self.genres:
             raise ValueError(f"Unknown genre {genre!r}; this model knows {self.genres}.")
         return self.genres.index(genre)
+
+
+def seen_corpora(config: ModelConfig) -> list[str]:
+    """The corpora whose training texts shaped a model's weights: ``config.seen_corpora``,
+    or, in configs written before it was recorded (no run started from another model
+    then), the corpora of its training settings. Empty where neither is known.
+
+    Example:
+        >>> seen_corpora(ModelConfig(training={"corpora": ["aae2", "abstrct"]}))
+        ['aae2', 'abstrct']
+        >>> seen_corpora(ModelConfig(seen_corpora=["aae2", "microtext"]))
+        ['aae2', 'microtext']
+    """
+    if config.seen_corpora:
+        return list(config.seen_corpora)
+    return [str(c) for c in (config.training or {}).get("corpora") or []]
 
 
 @dataclass(frozen=True)
