@@ -145,6 +145,16 @@ START_SHAPE: tuple[str, ...] = (
 )
 
 
+def corpus_of(doc: Document) -> str:
+    """The corpus a training text comes from (``metadata["corpus"]``), or ``unnamed``.
+
+    Example:
+        >>> corpus_of(Document("A.", metadata={"corpus": "aae2"})), corpus_of(Document("A."))
+        ('aae2', 'unnamed')
+    """
+    return str(doc.metadata.get("corpus") or "unnamed")
+
+
 def from_start(config: TrainConfig, start: Any) -> TrainConfig:
     """``config`` with the :data:`START_SHAPE` settings of ``start``, the loaded model a
     run starts from. A setting left at its default takes ``start``'s value; one given
@@ -557,9 +567,7 @@ def train(
         train_docs, dev_list = load_training_docs(config, data_dir)
     else:
         train_docs, dev_list = list(docs), list(dev_docs or [])
-    sentence_views = {
-        d.id + "\x00" + str(d.metadata.get("corpus")): project_to_sentences(d) for d in train_docs
-    }
+    sentence_views = {d.id + "\x00" + corpus_of(d): project_to_sentences(d) for d in train_docs}
     # The data pipeline runs through datasets: a shuffled Dataset per epoch.
     table = to_dataset(train_docs)
     shape = (
@@ -573,7 +581,7 @@ def train(
             unit_attention=config.unit_attention,
         )
     )
-    seen = {str(d.metadata.get("corpus") or "unnamed") for d in train_docs}
+    seen = {corpus_of(d) for d in train_docs}
     model = ArgmineModel.from_encoder(
         replace(
             shape,
@@ -638,7 +646,7 @@ def train(
             examples = []
             scopes = []
             for doc in batch:
-                corpus = str(doc.metadata.get("corpus"))
+                corpus = corpus_of(doc)
                 sent = sentence_views[doc.id + "\x00" + corpus]
                 genre = CORPUS_GENRE.get(corpus)
                 page = rng.random() < config.webify
@@ -745,7 +753,7 @@ def epoch_docs(docs: Sequence[Document], config: TrainConfig, epoch: int) -> lis
     keep: set[int] = set()
     by_corpus: dict[str, list[int]] = {}
     for i, d in enumerate(docs):
-        by_corpus.setdefault(str(d.metadata.get("corpus")), []).append(i)
+        by_corpus.setdefault(corpus_of(d), []).append(i)
     for corpus, idx in by_corpus.items():
         share = config.sample.get(corpus, 1.0)
         keep.update(idx if share >= 1 else rng.sample(idx, max(1, round(share * len(idx)))))
@@ -805,7 +813,7 @@ def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
     from argmine.miner import Miner
 
     out: dict[str, float] = {}
-    corpora = sorted({str(d.metadata.get("corpus")) for d in dev_docs})
+    corpora = sorted({corpus_of(d) for d in dev_docs})
     common: dict[str, Any] = {
         "batch_size": 8,
         "device": str(next(model.parameters()).device),
@@ -815,7 +823,7 @@ def dev_scores(model: Any, dev_docs: Sequence[Document]) -> dict[str, float]:
     miner = Miner(model, **common)
     gold_miner = Miner(model, all_argumentative=True, **common)
     for name in corpora:
-        gold = [d for d in dev_docs if str(d.metadata.get("corpus")) == name]
+        gold = [d for d in dev_docs if corpus_of(d) == name]
         with corpus_settings(gold_miner, name):
             pred = list(gold_miner.pipe(gold))
         out[f"{name}_unit_macro_f1"] = unit_scores(gold, pred)["macro_f1"]
