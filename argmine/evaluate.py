@@ -146,6 +146,14 @@ def _seed(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
+#: What the arg-microtexts levels mean (both cross-validations).
+_MICROTEXT_LEVELS = (
+    "cc: is each ADU the root; ro: pro/opp read off the tree (opp after an odd number "
+    "of attacks on the path to the root); fu: support/attack of each non-central ADU's "
+    "outgoing relation (none counts as wrong); at: attached or not, all ordered ADU "
+    "pairs. Each is a macro F1 over its two classes."
+)
+
 _NOTES: dict[str, list[str]] = {
     "gold": [
         "Gold protocol: the miner labels and links the corpus's own units, known to be "
@@ -185,10 +193,7 @@ _NOTES: dict[str, list[str]] = {
         "with the evaluated model's training recipe; the evaluated model itself is not "
         "scored. Splits: argmine.corpora.microtext_cv_splits (KFold, shuffled, seed + "
         "repetition). Scores are pooled within a fold and averaged over folds.",
-        "cc: is each ADU the root; ro: pro/opp read off the tree (opp after an odd number "
-        "of attacks on the path to the root); fu: support/attack of each non-central ADU's "
-        "outgoing relation (none counts as wrong); at: attached or not, all ordered ADU "
-        "pairs. Each is a macro F1 over its two classes.",
+        _MICROTEXT_LEVELS,
     ],
     "microtext_fine_tune": [
         "arg-microtexts, fine-tuned: each fold's model starts from the evaluated model "
@@ -198,6 +203,7 @@ _NOTES: dict[str, list[str]] = {
         "corpora, which the published systems, trained on arg-microtexts alone, did not "
         "have. Splits: argmine.corpora.microtext_cv_splits (KFold, shuffled, seed + "
         "repetition). Scores are pooled within a fold and averaged over folds.",
+        _MICROTEXT_LEVELS,
     ],
 }
 

@@ -59,6 +59,24 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parents[1] / "models" / DEFAULT_MODEL
 
 
+def model_path(name_or_path: str | os.PathLike[str] | None) -> Path:
+    """The folder of a model: a path as given, else the folder of that name in the
+    repository's ``models/``; ``None``: :func:`default_model_path`.
+
+    Example:
+        >>> model_path("argmine-minilm-l6") == default_model_path().parent / "argmine-minilm-l6"
+        True
+    """
+    if name_or_path is None:
+        return default_model_path()
+    path = Path(name_or_path)
+    if not path.exists():
+        candidate = Path(__file__).resolve().parents[1] / "models" / str(name_or_path)
+        if candidate.exists():
+            return candidate
+    return path
+
+
 @dataclass(frozen=True)
 class Raw:
     """The network's outputs for one block of units, as numpy arrays."""
@@ -169,11 +187,7 @@ class Miner:
         """Load a saved model folder (default: the shipped model) into a miner."""
         from argmine.nn.model import ArgmineModel
 
-        path = Path(name_or_path) if name_or_path is not None else default_model_path()
-        if name_or_path is not None and not path.exists():
-            candidate = Path(__file__).resolve().parents[1] / "models" / str(name_or_path)
-            if candidate.exists():
-                path = candidate
+        path = model_path(name_or_path)
         try:
             model = ArgmineModel.load(path)
         except ModelLoadError:
@@ -486,4 +500,4 @@ def _blocks(
     return blocks
 
 
-__all__ = ["DEFAULT_MODEL", "Miner", "Raw", "Unit", "default_model_path"]
+__all__ = ["DEFAULT_MODEL", "Miner", "Raw", "Unit", "default_model_path", "model_path"]

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from argmine.document import Document
-from argmine.errors import TrainConfigError
+from argmine.errors import ModelLoadError, TrainConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -493,6 +493,7 @@ def train(
     from argmine.augment import webify
     from argmine.corpora.dataset import from_dataset, to_dataset
     from argmine.corpora.project import project_to_sentences
+    from argmine.miner import model_path
     from argmine.nn.encoder import compute_dtype
     from argmine.nn.model import ArgmineModel, ModelConfig, seen_corpora
 
@@ -535,7 +536,17 @@ def train(
             "layers over the units must be a whole number from 0 to 4 (default 0: none)"
         )
     if start is None and config.init_from is not None:
-        start = ArgmineModel.load(config.init_from)
+        folder = model_path(config.init_from)
+        if not folder.is_dir():
+            raise ModelLoadError(
+                f"init_from={config.init_from!r} (--init-from): there is no model folder "
+                f"{str(folder)!r}; pass a folder written by argmine, such as "
+                "models/argmine-minilm-l6, or leave the option out for a new network"
+            )
+        try:
+            start = ArgmineModel.load(folder)
+        except ModelLoadError as e:
+            raise ModelLoadError(f"init_from (--init-from): {e}") from e
     if start is not None:
         config = from_start(config, start)
     if config.tree_in_paragraphs and not config.tree_weight:
@@ -573,15 +584,10 @@ def train(
     shape = (
         start.config
         if start is not None
-        else ModelConfig(
-            encoder=config.encoder,
-            freeze_layers=config.freeze_layers,
-            marker_tokens=config.marker_tokens,
-            link_layout_by_unit=config.link_layout_by_unit,
-            unit_attention=config.unit_attention,
-        )
+        else ModelConfig(**{name: getattr(config, name) for name in START_SHAPE})
     )
-    seen = {corpus_of(d) for d in train_docs}
+    # Dev texts choose the kept epoch: they count as seen too.
+    seen = {corpus_of(d) for d in [*train_docs, *dev_list]}
     model = ArgmineModel.from_encoder(
         replace(
             shape,
@@ -630,7 +636,7 @@ def train(
 
     keep_all = config.keep_last or not dev_list  # each epoch replaces the one before
     best = -1.0
-    start = time.time()
+    began = time.time()
     log = (output / "train_log.jsonl").open("w")
     for epoch in range(config.epochs):
         model.train()
@@ -687,7 +693,7 @@ def train(
                 "epoch": epoch + 1,
                 "step": len(record["steps"]) + 1,
                 "loss": round(float(loss.detach()), 5),
-                "seconds": round(time.time() - start, 1),
+                "seconds": round(time.time() - began, 1),
             }
             record["steps"].append(entry)
             log.write(json.dumps(entry) + "\n")
@@ -700,7 +706,7 @@ def train(
             "epoch": epoch + 1,
             "dev": scores,
             "dev_mean": score,
-            "seconds": round(time.time() - start, 1),
+            "seconds": round(time.time() - began, 1),
         }
         record["epochs"].append(ep)
         log.write(json.dumps(ep) + "\n")
@@ -726,7 +732,7 @@ def train(
             best = score
             model.save(output)
     log.close()
-    record["seconds"] = round(time.time() - start, 1)
+    record["seconds"] = round(time.time() - began, 1)
     record["best_dev_mean"] = best
     (output / "training.json").write_text(
         json.dumps({k: v for k, v in record.items() if k != "steps"}, indent=2) + "\n"

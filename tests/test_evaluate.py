@@ -345,16 +345,28 @@ def test_fine_tuning_per_fold_needs_a_model_that_has_not_seen_the_microtexts(
     ):
         with pytest.raises(TrainConfigError, match="tested on texts it has seen"):
             check_unseen(config)
-    with pytest.raises(TrainConfigError, match="does not record the corpora"):
-        check_unseen(ModelConfig())  # the untrained model: nothing recorded
+    for config in (ModelConfig(), ModelConfig(seen_corpora=["aae2", "unnamed"])):
+        with pytest.raises(TrainConfigError, match="does not record every corpus"):
+            check_unseen(config)  # nothing recorded (the untrained model), or texts unnamed
     recipe = recipe_from(untrained_miner.model.config)
     fine = CVSettings(repetitions=1, folds=2, epochs=1, fine_tune=True)
-    with pytest.raises(TrainConfigError, match="does not record the corpora"):
+    with pytest.raises(TrainConfigError, match="does not record every corpus"):
         cross_validate(microtext[:4], recipe, fine, start=untrained_miner.model)
     with pytest.raises(ValueError, match="needs the model to start from"):
         cross_validate(microtext[:4], recipe, fine)
     with pytest.raises(ValueError, match="only with fine_tune=True"):
         cross_validate(microtext[:4], recipe, QUICK, start=untrained_miner.model)
+
+
+def test_without_fine_tune_every_fold_starts_from_the_base_encoder(
+    microtext: list[Document], tmp_path: Path
+) -> None:
+    from argmine.evaluation.microtext import cross_validate
+
+    # The recipe of a model that started from another: the folds do not read that one.
+    recipe = replace(recipe_from(SimpleNamespace(training={"epochs": 1})), init_from=str(tmp_path))
+    out = cross_validate(microtext[:4], recipe, CVSettings(repetitions=1, folds=2, epochs=1))
+    assert out["recipe"]["init_from"] is None and len(out["folds"]) == 2
 
 
 # -- anchors and the table -----------------------------------------------------------------

@@ -835,14 +835,17 @@ def test_a_model_given_in_memory_is_trained_from_and_left_as_it_was(
     start = ArgmineModel.load(untrained_model_dir)
     before = {k: v.clone() for k, v in start.state_dict().items()}
     docs, dev = aae2["train"][:2], aae2["train"][2:3]
-    train(replace(TINY, freeze_layers=2), tmp_path, docs=docs, dev_docs=dev, progress=False,
-          start=start)  # fmt: skip
+    config = replace(TINY, freeze_layers=2)
+    train(config, tmp_path / "moved", docs=docs, dev_docs=dev, progress=False, start=start)
     assert all(torch.equal(before[k], v) for k, v in start.state_dict().items())
-    trained = _tensors(tmp_path)
-    assert not torch.equal(trained[_WATCHED], before[_WATCHED].half())
-    config = json.loads((tmp_path / "config.json").read_text())
-    assert config["freeze_layers"] == 2 and config["training"]["init_from"] is None
-    assert config["seen_corpora"] == ["aae2"]
+    assert not torch.equal(_tensors(tmp_path / "moved")[_WATCHED], before[_WATCHED].half())
+    # With nothing learnt, the run holds the weights of the model it was given.
+    still = replace(config, lr_encoder=0.0, lr_heads=0.0)
+    train(still, tmp_path / "still", docs=docs, dev_docs=dev, progress=False, start=start)
+    assert torch.equal(_tensors(tmp_path / "still")[_WATCHED], before[_WATCHED].half())
+    saved = json.loads((tmp_path / "still" / "config.json").read_text())
+    assert saved["freeze_layers"] == 2 and saved["training"]["init_from"] is None
+    assert saved["seen_corpora"] == ["aae2"]
 
 
 def test_a_run_cannot_change_the_shape_of_the_model_it_starts_from(
@@ -862,8 +865,23 @@ def test_a_run_cannot_change_the_shape_of_the_model_it_starts_from(
 def test_the_train_command_names_a_start_model_that_is_not_there(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    missing = tmp_path / "no-such-model"
-    _refused_in_one_line(
-        ["--init-from", str(missing)], f"Model folder {str(missing)!r} does not exist",
-        tmp_path, capsys,
-    )  # fmt: skip
+    missing = str(tmp_path / "no-such-model")
+    message = f"init_from={missing!r} (--init-from): there is no model folder {missing!r}"
+    _refused_in_one_line(["--init-from", missing], message, tmp_path, capsys)
+
+
+def test_a_start_model_is_found_by_name_as_argmine_load_finds_it(
+    aae2: dict[str, list[Document]], tmp_path: Path
+) -> None:
+    import torch
+
+    from argmine.miner import default_model_path
+
+    if not (default_model_path() / "config.json").is_file():
+        pytest.skip("the shipped model is not there")
+    still = {"lr_encoder": 0.0, "lr_heads": 0.0, "freeze_layers": 0}
+    _run(tmp_path, aae2["train"][:1], [], **still, init_from=default_model_path().name)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["marker_tokens"] == 8 and config["seen_corpora"] == ["aae2", "abstrct"]
+    shipped = _tensors(default_model_path())
+    assert torch.equal(_tensors(tmp_path)[_WATCHED], shipped[_WATCHED])

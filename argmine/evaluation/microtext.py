@@ -242,11 +242,12 @@ def check_unseen(model_config: Any) -> None:
             "fine-tuned per fold, it would be tested on texts it has seen. Cross-validate "
             "it from the base encoder instead (without fine_tune / --fine-tune)."
         )
-    if not seen:
+    if not seen or "unnamed" in seen:
         raise TrainConfigError(
-            "This model's config does not record the corpora it was trained on, so it "
-            "cannot be shown not to have seen arg-microtexts: cross-validate it from the "
-            "base encoder instead (without fine_tune / --fine-tune)."
+            "This model's config does not record every corpus it was trained on (texts "
+            "without a corpus count as 'unnamed'), so it cannot be shown not to have seen "
+            "arg-microtexts: cross-validate it from the base encoder instead (without "
+            "fine_tune / --fine-tune)."
         )
 
 
@@ -277,8 +278,15 @@ def cross_validate(
     from argmine.train import train
 
     epochs = settings.epochs or recipe.epochs
-    # A quick setting's shorter runs average at most the epochs they have.
-    config = replace(recipe, epochs=epochs, average_last=min(recipe.average_last, epochs))
+    # A quick setting's shorter runs average at most the epochs they have. Without
+    # fine_tune every fold starts from the base encoder, whatever model the recipe's own
+    # run started from.
+    config = replace(
+        recipe,
+        epochs=epochs,
+        average_last=min(recipe.average_last, epochs),
+        init_from=recipe.init_from if settings.fine_tune else None,
+    )
     splits = list(
         microtext_cv_splits(
             docs, repetitions=settings.repetitions, folds=settings.folds, seed=settings.seed

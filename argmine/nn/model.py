@@ -80,8 +80,9 @@ class ModelConfig:
     argmine_version: str = ""
     corpus_label_mapping: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
-    #: Every corpus whose training texts shaped the weights, through the model a run
-    #: started from too (``TrainConfig.init_from``); see :func:`seen_corpora`.
+    #: Every corpus whose training or dev texts shaped the weights, through the model a
+    #: run started from too (``TrainConfig.init_from``); texts without a corpus count as
+    #: ``unnamed``. See :func:`seen_corpora`.
     seen_corpora: list[str] = field(default_factory=list)
 
     @property
