@@ -146,7 +146,12 @@ def _seed(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
-#: What the arg-microtexts levels mean (both cross-validations).
+#: How the arg-microtexts folds are drawn and scored, and what the levels mean (in the
+#: notes of both cross-validations).
+_MICROTEXT_FOLDS = (
+    "Splits: argmine.corpora.microtext_cv_splits (KFold, shuffled, seed + repetition). "
+    "Scores are pooled within a fold and averaged over folds."
+)
 _MICROTEXT_LEVELS = (
     "cc: is each ADU the root; ro: pro/opp read off the tree (opp after an odd number "
     "of attacks on the path to the root); fu: support/attack of each non-central ADU's "
@@ -191,8 +196,7 @@ _NOTES: dict[str, list[str]] = {
     "microtext": [
         "arg-microtexts: one model is trained per fold from scratch (argmine.train.train) "
         "with the evaluated model's training recipe; the evaluated model itself is not "
-        "scored. Splits: argmine.corpora.microtext_cv_splits (KFold, shuffled, seed + "
-        "repetition). Scores are pooled within a fold and averaged over folds.",
+        "scored. " + _MICROTEXT_FOLDS,
         _MICROTEXT_LEVELS,
     ],
     "microtext_fine_tune": [
@@ -201,8 +205,7 @@ _NOTES: dict[str, list[str]] = {
         "(argmine.train.train, start=...); the evaluated model has not seen arg-microtexts "
         "(argmine.evaluation.microtext.check_unseen). It brings what it learnt from its own "
         "corpora, which the published systems, trained on arg-microtexts alone, did not "
-        "have. Splits: argmine.corpora.microtext_cv_splits (KFold, shuffled, seed + "
-        "repetition). Scores are pooled within a fold and averaged over folds.",
+        "have. " + _MICROTEXT_FOLDS,
         _MICROTEXT_LEVELS,
     ],
 }

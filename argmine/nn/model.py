@@ -109,9 +109,10 @@ class ModelConfig:
 
 
 def seen_corpora(config: ModelConfig) -> list[str]:
-    """The corpora whose training texts shaped a model's weights: ``config.seen_corpora``,
-    or, in configs written before it was recorded (no run started from another model
-    then), the corpora of its training settings. Empty where neither is known.
+    """The corpora whose training or dev texts shaped a model's weights:
+    ``config.seen_corpora``, or, in configs written before it was recorded (no run started
+    from another model then), the corpora of its training settings. Empty where neither is
+    known.
 
     Example:
         >>> seen_corpora(ModelConfig(training={"corpora": ["aae2", "abstrct"]}))
