@@ -24,6 +24,10 @@ copied from a text argmine is tested on, which ``tests/test_augment.py`` checks 
 shared line, no shared run of four words). The developers had read the seed article
 before writing them, so the *kinds* of furniture it shows are among those generated.
 
+For essays, whose body paragraphs each argue for the thesis on their own,
+:func:`body_order` and :func:`reorder_paragraphs` give the same essay with its body
+paragraphs in another order: the same units, labels and relations in a new layout.
+
 Example:
     >>> import random
     >>> from argmine.document import Document
@@ -41,6 +45,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import re
@@ -480,8 +485,6 @@ def webify(doc: Document, rng: random.Random, *, furniture: float = 0.85) -> Doc
 
     by_par: list[list[Unit]] = [[] for _ in pars]
     starts = [s for s, _ in pars]
-    import bisect
-
     for u in doc.units:
         by_par[max(bisect.bisect_right(starts, u.start) - 1, 0)].append(u)
 
@@ -578,3 +581,100 @@ def _assemble(
         relations=tuple(relations),
         metadata=meta,
     )
+
+
+def body_order(doc: Document, rng: random.Random) -> list[int] | None:
+    """A random order of ``doc``'s paragraphs (:func:`argmine.segment.paragraph_spans`)
+    that keeps the first and the last argumentative paragraph in place and shuffles
+    those between them, or ``None`` where fewer than two lie between them.
+
+    For a corpus whose arguments each sit inside one paragraph (an essay's body
+    paragraphs, each one argument for the thesis), any such order is an essay with the
+    same units, labels and relations: :func:`reorder_paragraphs` builds it.
+
+    Example:
+        >>> import random
+        >>> doc = Document.build("Title\\n\\nA is so.\\nB is so.\\nC is so.\\nSo A.",
+        ...     spans=[(7, 15, "claim"), (16, 24, "claim"), (25, 33, "claim"),
+        ...            (34, 39, "conclusion")])
+        >>> body_order(doc, random.Random(1))
+        [0, 1, 3, 2, 4]
+        >>> body_order(Document.build("A.\\nB.", spans=[(0, 2, "claim")]), random.Random(1))
+    """
+    from argmine.segment import paragraph_spans
+
+    pars = paragraph_spans(doc.text)
+    arg = sorted(
+        {_paragraph_index(pars, u.start) for u in doc.units if u.label not in (None, "none")}
+    )
+    if len(arg) < 2 or arg[-1] - arg[0] < 3:
+        return None
+    inner = list(range(arg[0] + 1, arg[-1]))
+    shuffled = inner[:]
+    while shuffled == inner:
+        rng.shuffle(shuffled)
+    return [*range(arg[0] + 1), *shuffled, *range(arg[-1], len(pars))]
+
+
+def reorder_paragraphs(doc: Document, order: list[int]) -> Document:
+    """``doc`` with its paragraphs (:func:`argmine.segment.paragraph_spans`) in ``order``
+    (a permutation of their indices); every unit moves with its paragraph, keeping its
+    labels and relations, and the text between paragraphs stays where it was.
+
+    Raises ``ValueError`` where ``order`` is not a permutation of the paragraphs.
+
+    Example:
+        >>> doc = Document.build("A is so.\\nB is so.\\nC.", spans=[(0, 8, "claim"),
+        ...     (9, 17, "premise"), (18, 20, "conclusion")], links=[(1, 0, "support")])
+        >>> moved = reorder_paragraphs(doc, [1, 0, 2])
+        >>> moved.text, [(u.start, u.text) for u in moved.units]
+        ('B is so.\\nA is so.\\nC.', [(0, 'B is so.'), (9, 'A is so.'), (18, 'C.')])
+        >>> [(r.source.text, r.target.text) for r in moved.relations]
+        [('B is so.', 'A is so.')]
+    """
+    from argmine.segment import paragraph_spans
+
+    pars = paragraph_spans(doc.text)
+    if sorted(order) != list(range(len(pars))):
+        raise ValueError(f"order {order} is not a permutation of the text's {len(pars)} paragraphs")
+    # Each unit's paragraph must hold it whole, or it cannot move with it.
+    home = [_paragraph_index(pars, u.start) for u in doc.units]
+    for u, k in zip(doc.units, home, strict=True):
+        if not (pars[k][0] <= u.start and u.end <= pars[k][1]):
+            raise ValueError(f"unit {u.start}-{u.end} crosses a paragraph boundary")
+    parts: list[str] = []
+    shift: dict[int, int] = {}
+    cursor = 0
+    length = 0
+    for slot, k in enumerate(order):
+        gap = doc.text[cursor : pars[slot][0]]  # the text before this slot stays put
+        parts.append(gap)
+        length += len(gap)
+        shift[k] = length - pars[k][0]
+        piece = doc.text[pars[k][0] : pars[k][1]]
+        parts.append(piece)
+        length += len(piece)
+        cursor = pars[slot][1]
+    parts.append(doc.text[cursor:])
+    mapping: dict[str, Unit] = {}
+    moved = []
+    for u, k in zip(doc.units, home, strict=True):
+        nu = replace(u, start=u.start + shift[k], end=u.end + shift[k], id="", text="")
+        mapping[u.id] = nu
+        moved.append(nu)
+    relations = [
+        Relation(mapping[r.source.id], mapping[r.target.id], r.label, source_label=r.source_label)
+        for r in doc.relations
+    ]
+    meta = {k: v for k, v in doc.metadata.items() if k != "paragraphs"}
+    return Document(
+        "".join(parts),
+        id=doc.id,
+        units=tuple(sorted(moved, key=lambda u: (u.start, u.end))),
+        relations=tuple(relations),
+        metadata=meta,
+    )
+
+
+def _paragraph_index(pars: list[tuple[int, int]], offset: int) -> int:
+    return max(bisect.bisect_right([s for s, _ in pars], offset) - 1, 0)

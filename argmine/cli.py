@@ -237,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.4,
         help="share of texts rebuilt as web pages with boilerplate",
     )
+    p.add_argument(
+        "--shuffle-body",
+        type=float,
+        default=0.0,
+        help="share of essays (corpora whose arguments stay inside a paragraph: AAE2) read "
+        "with their body paragraphs in a random order (default 0: off)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--split-seed",

@@ -5,7 +5,10 @@ gold components (with their relations) and sentence units projected from them
 (:func:`argmine.corpora.project.project_to_sentences`), so the model learns to label
 both. With probability ``webify`` a text is instead rebuilt as a web page
 (:func:`argmine.augment.webify`): boilerplate labelled ``none`` around and inside the
-body, headings, split paragraphs.
+body, headings, split paragraphs. With probability ``shuffle_body``, an essay that stays a
+plain text is read with its body paragraphs in a random order
+(:func:`argmine.augment.reorder_paragraphs`), both views alike: in AAE2 each body
+paragraph is one argument for the thesis, so any order has the same gold structure.
 
 The loss is the sum of four cross-entropies: unit label (4-way), role (3-way, on
 argumentative units), parent choice (each argumentative unit picks its parent among the
@@ -128,6 +131,13 @@ class TrainConfig:
     #: the epoch with the best dev score; dev scores are still logged. For a refit whose
     #: number of epochs dev chose before.
     keep_last: bool = False
+    #: For corpora that keep each argument inside a paragraph
+    #: (:data:`CORPUS_PARAGRAPH_ARGUMENTS`: an essay's body paragraphs each argue for the
+    #: thesis), the share of their texts read with the paragraphs between the first and
+    #: the last argumentative one in a random order (:func:`argmine.augment.body_order`),
+    #: drawn afresh each time a text is read: the same units, labels and relations in
+    #: another layout. 0: off.
+    shuffle_body: float = 0.0
     #: A saved argmine model folder to start from, encoder and heads, instead of a new
     #: network on ``encoder``: to adapt a trained model (the shipped one) to other texts.
     #: The network keeps that model's shape (the :data:`START_SHAPE` settings).
@@ -490,7 +500,7 @@ def train(
     from transformers import get_linear_schedule_with_warmup
 
     from argmine import __version__
-    from argmine.augment import webify
+    from argmine.augment import body_order, reorder_paragraphs, webify
     from argmine.corpora.dataset import from_dataset, to_dataset
     from argmine.corpora.project import project_to_sentences
     from argmine.miner import model_path
@@ -523,6 +533,11 @@ def train(
         raise TrainConfigError(
             f"dev_fraction={config.dev_fraction} (--dev-fraction): the share of training "
             "texts held out for dev must be at least 0 and below 1 (0: none)"
+        )
+    if not (math.isfinite(config.shuffle_body) and 0 <= config.shuffle_body <= 1):
+        raise TrainConfigError(
+            f"shuffle_body={config.shuffle_body} (--shuffle-body): the share of essays read "
+            "with their body paragraphs reordered must be from 0 to 1 (0: off)"
         )
     if not (math.isfinite(config.dropout) and 0 <= config.dropout < 1):
         raise TrainConfigError(
@@ -659,6 +674,14 @@ def train(
                 if page:
                     examples.append([model.prepare(webify(sent, rng), genre)])
                 else:
+                    if (
+                        config.shuffle_body
+                        and CORPUS_PARAGRAPH_ARGUMENTS.get(corpus, False)
+                        and rng.random() < config.shuffle_body
+                        and (order := body_order(doc, rng)) is not None
+                    ):
+                        # Both views share one text (and one encoding): the same order.
+                        doc, sent = reorder_paragraphs(doc, order), reorder_paragraphs(sent, order)
                     examples.append([model.prepare(doc, genre), model.prepare(sent, genre)])
                 # A page's paragraphs are split and mixed with furniture: no paragraph scope.
                 scopes.append(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from argmine.augment import webify
+from argmine.augment import body_order, reorder_paragraphs, webify
 from argmine.document import Document
 from argmine.features import layout
 
@@ -89,3 +91,112 @@ def test_furniture_never_copies_the_test_articles() -> None:
         if len(text.split()) >= 2:
             assert " ".join(text.lower().split()) not in lines, text
         assert not (_ngrams(text, 4) & grams), (text, _ngrams(text, 4) & grams)
+
+
+BODY = (
+    "Should towns plant trees?\n"
+    "I believe towns should plant more trees.\n"
+    "First, trees cool streets. Shade lowers the temperature.\n"
+    "Second, trees clean the air. Leaves catch dust.\n"
+    "Third, trees calm people. Parks lower stress.\n"
+    "In conclusion, planting trees is wise."
+)
+
+
+def body_essay() -> Document:
+    """Three body paragraphs, each a claim and its premise, between thesis and conclusion."""
+    spans = []
+    for text in (
+        "I believe towns should plant more trees.",
+        "In conclusion, planting trees is wise.",
+    ):
+        start = BODY.index(text)
+        spans.append((start, start + len(text), "conclusion"))
+    for claim, premise in (
+        ("First, trees cool streets.", "Shade lowers the temperature."),
+        ("Second, trees clean the air.", "Leaves catch dust."),
+        ("Third, trees calm people.", "Parks lower stress."),
+    ):
+        for text, label in ((claim, "claim"), (premise, "premise")):
+            start = BODY.index(text)
+            spans.append((start, start + len(text), label))
+    links = [
+        (0, 1, "support"),
+        (2, 1, "support"),
+        (3, 2, "support"),
+        (4, 1, "attack"),
+        (5, 4, "support"),
+        (6, 1, "support"),
+        (7, 6, "support"),
+    ]
+    return Document.build(BODY, spans=spans, links=links)
+
+
+def _structure(doc: Document) -> list[tuple[str, str, str]]:
+    return sorted((r.source.text, r.target.text, r.label) for r in doc.relations)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_body_order_moves_only_the_body(seed: int) -> None:
+    doc = body_essay()
+    order = body_order(doc, random.Random(seed))
+    assert order is not None
+    # Title, thesis paragraph and conclusion stay; the three body paragraphs move.
+    assert order[:2] == [0, 1] and order[-1] == 5 and order[2:5] != [2, 3, 4]
+    assert sorted(order[2:5]) == [2, 3, 4]
+    moved = reorder_paragraphs(doc, order)
+    assert sorted(moved.text.split("\n")) == sorted(BODY.split("\n"))
+    assert moved.text.split("\n")[2:5] == [BODY.split("\n")[k] for k in order[2:5]]
+    assert sorted((u.text, u.label) for u in moved.units) == sorted(
+        (u.text, u.label) for u in doc.units
+    )
+    for u in moved.units:
+        assert moved.text[u.start : u.end] == u.text
+    assert _structure(moved) == _structure(doc)
+    assert [u.start for u in moved.units] == sorted(u.start for u in moved.units)
+
+
+def test_body_order_needs_two_inner_paragraphs() -> None:
+    doc = Document.build(
+        "A is so.\nB is so.\nSo A.",
+        spans=[(0, 8, "claim"), (9, 17, "premise"), (18, 23, "conclusion")],
+    )
+    assert body_order(doc, random.Random(0)) is None
+
+
+def test_reorder_paragraphs_refuses_a_wrong_order() -> None:
+    doc = body_essay()
+    with pytest.raises(ValueError, match="not a permutation of the text's 6 paragraphs"):
+        reorder_paragraphs(doc, [0, 1, 2])
+
+
+def test_reorder_keeps_the_text_between_paragraphs_in_place() -> None:
+    doc = Document.build("A is so.\n\nB is so.\nC.", spans=[(0, 8, "claim"), (10, 18, "claim")])
+    moved = reorder_paragraphs(doc, [1, 0, 2])
+    assert moved.text == "B is so.\n\nA is so.\nC."
+    assert [(u.start, u.text) for u in moved.units] == [(0, "B is so."), (10, "A is so.")]
+
+
+def test_both_training_views_of_an_aae2_essay_move_alike(data_dir: Path) -> None:
+    """The gold units and their sentence projection share one text, so one order moves
+    both (training encodes that text once for both views)."""
+    from argmine.corpora import load
+    from argmine.corpora.project import project_to_sentences
+
+    essays = load("aae2", "train", data_dir)[:20]
+    moved_any = 0
+    for k, gold in enumerate(essays):
+        sent = project_to_sentences(gold)
+        order = body_order(gold, random.Random(k))
+        if order is None:
+            continue
+        moved_any += 1
+        a, b = reorder_paragraphs(gold, order), reorder_paragraphs(sent, order)
+        assert a.text == b.text != gold.text
+        for before, after in ((gold, a), (sent, b)):
+            assert _structure(after) == _structure(before)
+            assert sorted((u.text, u.label) for u in after.units) == sorted(
+                (u.text, u.label) for u in before.units
+            )
+    assert moved_any >= 15

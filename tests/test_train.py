@@ -617,13 +617,56 @@ def test_the_train_command_refuses_a_root_joint_or_tree_weight_below_zero_or_not
     _refused_in_one_line([f"--{option}-weight", weight], message, tmp_path, capsys)
 
 
-@pytest.mark.parametrize("value", ["-0.1", "1", "nan"])
-def test_the_train_command_refuses_a_dropout_outside_zero_to_one(
-    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [(o, v) for o in ("dropout", "shuffle-body") for v in ("-0.1", "nan")]
+    + [("dropout", "1"), ("shuffle-body", "1.5")],
+)
+def test_the_train_command_refuses_a_dropout_or_body_shuffle_outside_its_range(
+    option: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _refused_in_one_line(
-        ["--dropout", value], f"dropout={float(value)} (--dropout)", tmp_path, capsys
+    message = f"{option.replace('-', '_')}={float(value)} (--{option})"
+    _refused_in_one_line([f"--{option}", value], message, tmp_path, capsys)
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_a_body_shuffle_reads_essays_with_their_body_paragraphs_reordered(
+    share: float,
+    aae2: dict[str, list[Document]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from argmine.nn.model import ArgmineModel
+
+    docs, dev = aae2["train"][:2], aae2["train"][2:3]
+    read: list[tuple[str, int]] = []
+    prepare = ArgmineModel.prepare
+
+    def recording(self: Any, doc: Document, *args: Any, **kwargs: Any) -> Any:
+        read.append((doc.text, len(doc.relations)))
+        return prepare(self, doc, *args, **kwargs)
+
+    monkeypatch.setattr(ArgmineModel, "prepare", recording)
+    train(
+        replace(TINY, webify=0.0, shuffle_body=share),
+        tmp_path,
+        docs=docs,
+        dev_docs=dev,
+        select=lambda model, dev: {"score": 0.0},
+        progress=False,
     )
+    # Two views (gold units, sentences) of each training essay, one text between them.
+    trained = read[: 2 * len(docs)]
+    texts = [t for t, _ in trained]
+    assert texts[0::2] == texts[1::2]
+    originals = {d.text: d for d in docs}
+    if share == 0:
+        assert set(texts) <= set(originals)
+    else:
+        assert not set(texts) & set(originals)
+        for text, n_relations in trained[0::2]:
+            (same,) = [d for d in docs if sorted(d.text.splitlines()) == sorted(text.splitlines())]
+            assert n_relations == len(same.relations)
 
 
 @pytest.mark.parametrize("value", ["-1", "5"])
@@ -737,6 +780,7 @@ _EVERY_OPTION_SET = {
     "epochs": 5,
     "batch_docs": 3,
     "webify": 0.25,
+    "shuffle_body": 0.5,
     "dev_fraction": 0.0,
     "seed": 4,
     "split_seed": 2,
