@@ -49,6 +49,7 @@ import bisect
 import itertools
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from argmine.document import Document, Relation, Unit
@@ -584,9 +585,10 @@ def _assemble(
 
 
 def body_order(doc: Document, rng: random.Random) -> list[int] | None:
-    """A random order of ``doc``'s paragraphs (:func:`argmine.segment.paragraph_spans`)
+    """A random order of ``doc``'s paragraphs (:func:`argmine.features.paragraph_spans_of`)
     that keeps the first and the last argumentative paragraph in place and shuffles
-    those between them, or ``None`` where fewer than two lie between them.
+    those between them, never into their own order, or ``None`` where fewer than two
+    lie between them.
 
     For a corpus whose arguments each sit inside one paragraph (an essay's body
     paragraphs, each one argument for the thesis), any such order is an essay with the
@@ -599,14 +601,16 @@ def body_order(doc: Document, rng: random.Random) -> list[int] | None:
         ...            (34, 39, "conclusion")])
         >>> body_order(doc, random.Random(1))
         [0, 1, 3, 2, 4]
-        >>> body_order(Document.build("A.\\nB.", spans=[(0, 2, "claim")]), random.Random(1))
+        >>> short = Document.build("A.\\nB.", spans=[(0, 2, "claim")])
+        >>> body_order(short, random.Random(1)) is None
+        True
     """
-    from argmine.segment import paragraph_spans
+    from argmine.features import paragraph_spans_of
+    from argmine.segment import paragraph_index
 
-    pars = paragraph_spans(doc.text)
-    arg = sorted(
-        {_paragraph_index(pars, u.start) for u in doc.units if u.label not in (None, "none")}
-    )
+    pars = paragraph_spans_of(doc)
+    arguing = [u for u in doc.units if u.label not in (None, "none")]
+    arg = sorted(set(paragraph_index(arguing, pars)))
     if len(arg) < 2 or arg[-1] - arg[0] < 3:
         return None
     inner = list(range(arg[0] + 1, arg[-1]))
@@ -616,12 +620,15 @@ def body_order(doc: Document, rng: random.Random) -> list[int] | None:
     return [*range(arg[0] + 1), *shuffled, *range(arg[-1], len(pars))]
 
 
-def reorder_paragraphs(doc: Document, order: list[int]) -> Document:
-    """``doc`` with its paragraphs (:func:`argmine.segment.paragraph_spans`) in ``order``
-    (a permutation of their indices); every unit moves with its paragraph, keeping its
-    labels and relations, and the text between paragraphs stays where it was.
+def reorder_paragraphs(doc: Document, order: Sequence[int]) -> Document:
+    """``doc`` with its paragraphs (:func:`argmine.features.paragraph_spans_of`) in
+    ``order`` (a permutation of their indices): every unit moves with its paragraph,
+    keeping its id, labels and relations, and the text between paragraphs stays where
+    it was. ``metadata["paragraphs"]`` holds the moved paragraphs' spans, so that two
+    paragraphs brought side by side are still read as two.
 
-    Raises ``ValueError`` where ``order`` is not a permutation of the paragraphs.
+    Raises ``ValueError`` where ``order`` is not a permutation of the paragraphs, or a
+    unit does not lie inside one paragraph.
 
     Example:
         >>> doc = Document.build("A is so.\\nB is so.\\nC.", spans=[(0, 8, "claim"),
@@ -631,50 +638,55 @@ def reorder_paragraphs(doc: Document, order: list[int]) -> Document:
         ('B is so.\\nA is so.\\nC.', [(0, 'B is so.'), (9, 'A is so.'), (18, 'C.')])
         >>> [(r.source.text, r.target.text) for r in moved.relations]
         [('B is so.', 'A is so.')]
+        >>> moved.metadata["paragraphs"]
+        [[0, 8], [9, 17], [18, 20]]
     """
-    from argmine.segment import paragraph_spans
+    from argmine.features import paragraph_spans_of
 
-    pars = paragraph_spans(doc.text)
+    pars = paragraph_spans_of(doc)
     if sorted(order) != list(range(len(pars))):
-        raise ValueError(f"order {order} is not a permutation of the text's {len(pars)} paragraphs")
-    # Each unit's paragraph must hold it whole, or it cannot move with it.
-    home = [_paragraph_index(pars, u.start) for u in doc.units]
-    for u, k in zip(doc.units, home, strict=True):
-        if not (pars[k][0] <= u.start and u.end <= pars[k][1]):
-            raise ValueError(f"unit {u.start}-{u.end} crosses a paragraph boundary")
+        raise ValueError(
+            f"order {list(order)} is not a permutation of the text's {len(pars)} paragraphs"
+        )
+    home = _home_paragraphs(doc, pars)
     parts: list[str] = []
     shift: dict[int, int] = {}
-    cursor = 0
-    length = 0
+    spans: list[list[int]] = []
+    cursor = length = 0
     for slot, k in enumerate(order):
-        gap = doc.text[cursor : pars[slot][0]]  # the text before this slot stays put
-        parts.append(gap)
-        length += len(gap)
+        parts.append(doc.text[cursor : pars[slot][0]])  # the text before a slot stays put
+        length += len(parts[-1])
         shift[k] = length - pars[k][0]
-        piece = doc.text[pars[k][0] : pars[k][1]]
-        parts.append(piece)
-        length += len(piece)
+        parts.append(doc.text[pars[k][0] : pars[k][1]])
+        spans.append([length, length + len(parts[-1])])
+        length += len(parts[-1])
         cursor = pars[slot][1]
     parts.append(doc.text[cursor:])
-    mapping: dict[str, Unit] = {}
-    moved = []
-    for u, k in zip(doc.units, home, strict=True):
-        nu = replace(u, start=u.start + shift[k], end=u.end + shift[k], id="", text="")
-        mapping[u.id] = nu
-        moved.append(nu)
-    relations = [
-        Relation(mapping[r.source.id], mapping[r.target.id], r.label, source_label=r.source_label)
-        for r in doc.relations
-    ]
-    meta = {k: v for k, v in doc.metadata.items() if k != "paragraphs"}
+    moved = {
+        u.id: replace(u, start=u.start + shift[k], end=u.end + shift[k], text="")
+        for u, k in zip(doc.units, home, strict=True)
+    }
     return Document(
         "".join(parts),
         id=doc.id,
-        units=tuple(sorted(moved, key=lambda u: (u.start, u.end))),
-        relations=tuple(relations),
-        metadata=meta,
+        units=tuple(sorted(moved.values(), key=lambda u: (u.start, u.end))),
+        relations=tuple(
+            replace(r, source=moved[r.source.id], target=moved[r.target.id]) for r in doc.relations
+        ),
+        metadata={**doc.metadata, "paragraphs": spans},
     )
 
 
-def _paragraph_index(pars: list[tuple[int, int]], offset: int) -> int:
-    return max(bisect.bisect_right([s for s, _ in pars], offset) - 1, 0)
+def _home_paragraphs(doc: Document, pars: Sequence[tuple[int, int]]) -> list[int]:
+    """The paragraph holding each unit of ``doc``, or a ``ValueError`` naming a unit that
+    does not lie inside one."""
+    from argmine.segment import paragraph_index
+
+    home = paragraph_index(doc.units, pars)
+    for u, k in zip(doc.units, home, strict=True):
+        if not (pars[k][0] <= u.start and u.end <= pars[k][1]):
+            raise ValueError(
+                f"unit {u.start}-{u.end} ({u.text[:40]!r}) does not lie inside one paragraph: "
+                "only whole paragraphs can be reordered"
+            )
+    return home

@@ -241,8 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--shuffle-body",
         type=float,
         default=0.0,
-        help="share of essays (corpora whose arguments stay inside a paragraph: AAE2) read "
-        "with their body paragraphs in a random order (default 0: off)",
+        help="share of the essays kept as plain text (not web pages; corpora whose arguments "
+        "stay inside a paragraph: AAE2) read with their body paragraphs in a random order "
+        "(default 0: off)",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(

@@ -133,7 +133,8 @@ class TrainConfig:
     keep_last: bool = False
     #: For corpora that keep each argument inside a paragraph
     #: (:data:`CORPUS_PARAGRAPH_ARGUMENTS`: an essay's body paragraphs each argue for the
-    #: thesis), the share of their texts read with the paragraphs between the first and
+    #: thesis), the share of their texts kept as plain text (not made web pages by
+    #: ``webify``) that are read with the paragraphs between the first and
     #: the last argumentative one in a random order (:func:`argmine.augment.body_order`),
     #: drawn afresh each time a text is read: the same units, labels and relations in
     #: another layout. 0: off.

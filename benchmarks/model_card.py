@@ -163,7 +163,13 @@ def card(
         "projected from them; "
         f"{int(100 * cfg.get('webify', 0))}% of the time instead as a synthetic web page "
         "(`argmine/augment.py`: generated menus, prompts, bylines, captions, consent "
-        "notices, headings and split paragraphs, all labelled `none` or carried over).",
+        "notices, headings and split paragraphs, all labelled `none` or carried over)"
+        + (
+            f"; {int(100 * cfg['shuffle_body'])}% of the AAE2 essays kept as plain text are "
+            "read with their body paragraphs in a random order (`--shuffle-body`)."
+            if cfg.get("shuffle_body")
+            else "."
+        ),
         f"- Command: `{command}` (run with `--output runs/NAME` from a copy of the source "
         "tree, then copied here; "
         f"seed {cfg.get('seed')}, {cfg.get('epochs')} epochs, "

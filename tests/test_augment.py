@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from argmine.augment import body_order, reorder_paragraphs, webify
 from argmine.document import Document
-from argmine.features import layout
+from argmine.features import layout, paragraph_spans_of
+from argmine.segment import paragraph_spans
 
 ESSAY = (
     "Should towns plant trees?\n"
@@ -151,10 +152,13 @@ def test_body_order_moves_only_the_body(seed: int) -> None:
     assert sorted((u.text, u.label) for u in moved.units) == sorted(
         (u.text, u.label) for u in doc.units
     )
-    for u in moved.units:
-        assert moved.text[u.start : u.end] == u.text
     assert _structure(moved) == _structure(doc)
-    assert [u.start for u in moved.units] == sorted(u.start for u in moved.units)
+    # Each unit keeps its id and moves by its paragraph's shift.
+    before = {u.id: u for u in doc.units}
+    for u in moved.units:
+        old = before[u.id]
+        assert (u.text, u.label, u.end - u.start) == (old.text, old.label, old.end - old.start)
+    assert moved.metadata["paragraphs"] == [list(p) for p in paragraph_spans(moved.text)]
 
 
 def test_body_order_needs_two_inner_paragraphs() -> None:
@@ -171,11 +175,28 @@ def test_reorder_paragraphs_refuses_a_wrong_order() -> None:
         reorder_paragraphs(doc, [0, 1, 2])
 
 
-def test_reorder_keeps_the_text_between_paragraphs_in_place() -> None:
-    doc = Document.build("A is so.\n\nB is so.\nC.", spans=[(0, 8, "claim"), (10, 18, "claim")])
-    moved = reorder_paragraphs(doc, [1, 0, 2])
-    assert moved.text == "B is so.\n\nA is so.\nC."
-    assert [(u.start, u.text) for u in moved.units] == [(0, "B is so."), (10, "A is so.")]
+def test_reorder_keeps_the_text_around_and_between_paragraphs_in_place() -> None:
+    text = "\n  A is so.\n\nNo units here\nB is so.\nC.  \n"
+    spans = [(text.index(t), text.index(t) + len(t), "claim") for t in ("A is so.", "B is so.")]
+    doc = Document.build(text, spans=spans)
+    moved = reorder_paragraphs(doc, [2, 1, 0, 3])
+    assert moved.text == "\n  B is so.\n\nNo units here\nA is so.\nC.  \n"
+    assert [(u.start, u.text) for u in moved.units] == [(3, "B is so."), (27, "A is so.")]
+
+
+def test_paragraphs_brought_together_are_still_read_apart() -> None:
+    # Without a final stop, a line followed by one in lower case reads as one paragraph.
+    doc = Document.build("A is so\nB is so.\nc is so.", spans=[(0, 7, "claim")])
+    moved = reorder_paragraphs(doc, [0, 2, 1])
+    assert len(paragraph_spans(moved.text)) == 2
+    assert moved.metadata["paragraphs"] == [[0, 7], [8, 16], [17, 25]]
+    assert len(paragraph_spans_of(moved)) == 3  # what the model reads
+
+
+def test_reorder_refuses_a_unit_that_spans_two_paragraphs() -> None:
+    doc = Document.build("A is so.\nB is so.\nC.", spans=[(0, 17, "claim")])
+    with pytest.raises(ValueError, match=r"unit 0-17 .* does not lie inside one paragraph"):
+        reorder_paragraphs(doc, [1, 0, 2])
 
 
 def test_both_training_views_of_an_aae2_essay_move_alike(data_dir: Path) -> None:

@@ -44,3 +44,14 @@ def test_a_refit_card_gives_its_command_and_says_what_it_held_out_and_kept(
     last = training["epochs"][-1]
     assert f"kept the last epoch, {last['epoch']} (dev mean {last['dev_mean']:.4f})" in text
     assert "less a fixed 10%" not in text and "best epoch" not in text
+
+
+def test_a_card_names_the_body_shuffle_of_its_recipe(model_card: ModuleType) -> None:
+    training = json.loads((MODEL / "training.json").read_text())
+    assert "body paragraphs in a random order" not in _card(model_card, training)
+    training["config"] |= {"shuffle_body": 0.5}
+    text = _card(model_card, training)
+    (views,) = [line for line in text.splitlines() if line.startswith("- Views:")]
+    assert "50% of the AAE2 essays kept as plain text are read with their body" in views
+    (command,) = [line for line in text.splitlines() if line.startswith("- Command:")]
+    assert "--shuffle-body 0.5" in command

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -627,6 +628,51 @@ def test_the_train_command_refuses_a_dropout_or_body_shuffle_outside_its_range(
 ) -> None:
     message = f"{option.replace('-', '_')}={float(value)} (--{option})"
     _refused_in_one_line([f"--{option}", value], message, tmp_path, capsys)
+
+
+@pytest.mark.parametrize(("share", "corpus"), [(0.0, "aae2"), (1.0, "abstrct")])
+def test_no_body_order_is_drawn_without_a_share_or_outside_essays(
+    share: float,
+    corpus: str,
+    aae2: dict[str, list[Document]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 0 the run draws nothing more than before (the same random stream, so the same
+    weights as a run without the option); at 1 only essay corpora are reordered."""
+    import argmine.augment
+
+    def refuse(*args: Any) -> None:
+        raise AssertionError("body_order called")
+
+    draws: list[float] = []
+
+    class Counted(random.Random):
+        """Counts the draws of the training run's generator (the one seeded with its seed)."""
+
+        def seed(self, a: Any = None, version: int = 2) -> None:
+            self.counted = a == TINY.seed
+            super().seed(a, version)
+
+        def random(self) -> float:
+            value = super().random()
+            if self.counted:
+                draws.append(value)
+            return value
+
+    monkeypatch.setattr(argmine.augment, "body_order", refuse)
+    monkeypatch.setattr(random, "Random", Counted)
+    docs = [replace(d, metadata={**d.metadata, "corpus": corpus}) for d in aae2["train"][:2]]
+    config = replace(TINY, corpora=[corpus], webify=0.0, shuffle_body=share)
+    train(
+        config,
+        tmp_path,
+        docs=docs,
+        dev_docs=docs[:1],
+        select=lambda m, d: {"s": 0.0},
+        progress=False,
+    )
+    assert len(draws) == len(docs)  # one draw a text read: whether it becomes a web page
 
 
 @pytest.mark.parametrize("share", [0.0, 1.0])
