@@ -45,7 +45,6 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import random
 import re
@@ -473,7 +472,7 @@ def webify(doc: Document, rng: random.Random, *, furniture: float = 0.85) -> Doc
     ``doc`` should have sentence units (as :func:`argmine.corpora.project_to_sentences`
     gives). Text that no unit covers is kept as it was.
     """
-    from argmine.segment import paragraph_spans
+    from argmine.segment import paragraph_index, paragraph_spans
 
     pars = paragraph_spans(doc.text)
     if not pars:
@@ -485,9 +484,8 @@ def webify(doc: Document, rng: random.Random, *, furniture: float = 0.85) -> Doc
         pieces.append((text, []))
 
     by_par: list[list[Unit]] = [[] for _ in pars]
-    starts = [s for s, _ in pars]
-    for u in doc.units:
-        by_par[max(bisect.bisect_right(starts, u.start) - 1, 0)].append(u)
+    for u, k in zip(doc.units, paragraph_index(doc.units, pars), strict=True):
+        by_par[k].append(u)
 
     if rng.random() < furniture:
         for _ in range(rng.randint(1, 4)):
