@@ -363,8 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--label-smoothing",
         type=float,
         default=0.0,
-        help="share of each unit, role and parent target's probability spread over the "
-        "other choices in training (default 0: off)",
+        help="weight of the uniform spread over the open choices mixed into each unit, "
+        "role and parent target in training (label smoothing; default 0: off)",
     )
     p.add_argument(
         "--init-from",

@@ -20,6 +20,8 @@ tree re-rooted at each other unit (:func:`root_choice_loss`). With
 together, as the decoder scores them (:func:`joint_choice_loss`); with
 ``TrainConfig.tree_weight`` above 0, the gold tree is trained as a whole against every
 other tree of the text, scored as the decoder scores one (:func:`tree_loss`).
+``TrainConfig.label_smoothing`` above 0 smooths the first three cross-entropies
+(:func:`smoothed_cross_entropy`).
 
 Command line: ``argmine train --corpora aae2 abstrct --epochs 3 --output models/NAME``.
 """
@@ -144,8 +146,9 @@ class TrainConfig:
     #: The network keeps that model's shape (the :data:`START_SHAPE` settings).
     init_from: str | None = None
     #: Label smoothing (Szegedy et al. 2016) of the unit, role and parent-choice
-    #: cross-entropies: the share of each target's probability spread evenly over the
-    #: other choices, against over-confident fits of a few hundred essays. 0: off.
+    #: cross-entropies: each target mixed, with this weight, with a uniform spread over
+    #: the choices open to it (:func:`smoothed_cross_entropy`), against over-confident
+    #: fits of a few hundred essays. 0: off.
     label_smoothing: float = 0.0
 
 
@@ -267,7 +270,8 @@ def example_loss(
     joint parent-and-role loss (:func:`joint_choice_loss`) times ``joint_weight`` and the
     whole-tree loss (:func:`tree_loss`) times ``tree_weight``, over the trees that keep
     each argument inside its paragraph where ``paragraph_scope`` is set. The unit, role and
-    parent-choice cross-entropies are smoothed by ``label_smoothing``."""
+    parent-choice cross-entropies are smoothed by ``label_smoothing``
+    (:func:`smoothed_cross_entropy`)."""
     import torch
     import torch.nn.functional as F
 
@@ -277,8 +281,7 @@ def example_loss(
     dev = tokens.device
     labels = torch.tensor(tgt["labels"], device=dev)
     up = model.unit_pass(tokens, prep)
-    smooth = label_smoothing
-    loss = F.cross_entropy(up.label_logits, labels, label_smoothing=smooth)
+    loss = smoothed_cross_entropy(up.label_logits, labels, label_smoothing)
     body = [lab != none for lab in tgt["labels"]]
     arg = [i for i, b in enumerate(body) if b]
     if not arg:
@@ -287,13 +290,13 @@ def example_loss(
     role_t = torch.tensor(
         [cfg.role_labels.index(cfg.unit_labels[tgt["labels"][i]]) for i in arg], device=dev
     )
-    loss = loss + F.cross_entropy(sp.role_logits[arg], role_t, label_smoothing=smooth)
+    loss = loss + smoothed_cross_entropy(sp.role_logits[arg], role_t, label_smoothing)
     arg_t = torch.tensor(arg, device=dev)
     a = len(arg)
     full = model.parent_logits(sp, arg_t)
     pos = {u: k for k, u in enumerate(arg)}
     link_t = torch.tensor([pos.get(tgt["parent"][i], a) for i in arg], device=dev)
-    loss = loss + link_weight * F.cross_entropy(full, link_t, label_smoothing=smooth)
+    loss = loss + link_weight * smoothed_cross_entropy(full, link_t, label_smoothing)
     wanted = root_weight or joint_weight or tree_weight
     parent = [pos.get(tgt["parent"][i], -1) for i in arg] if wanted else []
     if parent.count(-1) == 1:  # one tree (and a weight that asks for these losses)
@@ -319,6 +322,34 @@ def example_loss(
         weight[cfg.relation_labels.index("attack")] = attack_weight
         loss = loss + F.cross_entropy(model.relation_logits(sp, c, p), rel_t, weight=weight)
     return loss
+
+
+def smoothed_cross_entropy(logits: Any, target: Any, smoothing: float = 0.0) -> Any:
+    """Mean cross-entropy of ``target`` under ``logits`` (a row of choices each), with
+    label smoothing (Szegedy et al. 2016): the target mixed, weighted ``smoothing``, with a
+    uniform spread over the row's open choices, those with a finite logit. At 0 it is
+    ``F.cross_entropy``.
+
+    Unlike ``F.cross_entropy(label_smoothing=...)``, a choice ruled out with a ``-inf``
+    logit (a unit as its own parent, :meth:`argmine.nn.model.ArgmineModel.parent_logits`)
+    gets no share, and the loss stays finite.
+
+    Example:
+        >>> import torch
+        >>> logits = torch.tensor([[0.0, 0.0, float("-inf")]])  # two open choices
+        >>> round(float(smoothed_cross_entropy(logits, torch.tensor([0]), 0.5)), 4)  # log 2
+        0.6931
+    """
+    import torch
+    import torch.nn.functional as F
+
+    if not smoothing:
+        return F.cross_entropy(logits, target)
+    logp = F.log_softmax(logits, dim=-1)
+    nll = -logp.gather(-1, target[:, None]).squeeze(-1)
+    open_ = torch.isfinite(logits)
+    uniform = -logp.masked_fill(~open_, 0.0).sum(-1) / open_.sum(-1)
+    return ((1 - smoothing) * nll + smoothing * uniform).mean()
 
 
 def root_choice_loss(parent_logits: Any, conclusion_logp: Any, parent: Sequence[int]) -> Any:
@@ -549,9 +580,9 @@ def train(
         )
     if not (math.isfinite(config.label_smoothing) and 0 <= config.label_smoothing < 1):
         raise TrainConfigError(
-            f"label_smoothing={config.label_smoothing} (--label-smoothing): the share of "
-            "each target's probability spread over the other choices must be at least 0 "
-            "and below 1 (0: off)"
+            f"label_smoothing={config.label_smoothing} (--label-smoothing): the weight of "
+            "the uniform spread mixed into each target must be at least 0 and below 1 "
+            "(0: off)"
         )
     if not (math.isfinite(config.dropout) and 0 <= config.dropout < 1):
         raise TrainConfigError(

