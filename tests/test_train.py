@@ -418,6 +418,9 @@ def test_smoothed_cross_entropy_spreads_over_the_open_choices_only() -> None:
     got = float(smoothed_cross_entropy(closed, target, 0.2))
     assert math.isfinite(got) and got == pytest.approx(sum(by_hand) / 5, rel=1e-5)
     assert not math.isfinite(float(F.cross_entropy(closed, target, label_smoothing=0.2)))
+    closed.requires_grad_(True)
+    smoothed_cross_entropy(closed, target, 0.2).backward()
+    assert closed.grad is not None and bool(torch.isfinite(closed.grad).all())
 
 
 def test_the_joint_choice_loss_scores_each_parent_with_the_role_it_gives() -> None:
